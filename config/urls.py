@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from scorecards import views as scorecard_views
+
+urlpatterns = [
+    path("", scorecard_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("health/", scorecard_views.health, name="health"),
+    path("scorecards/", include("scorecards.urls")),
+    path("admin/", admin.site.urls),
+]

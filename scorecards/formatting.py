@@ -1,0 +1,99 @@
+"""How figures and ratings are written for people: units, arrows and the reason behind a RAG.
+
+Plain Python like ``rating.py``: the page, the PDF and the exports all write a figure the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from .rating import Basis, Comparison, Direction, Outcome, Polarity, Rag, Rating, round_half_up
+
+MISSING = "–"
+
+RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: "Not rated"}
+#: Shapes as well as colours, so the status reads in greyscale print and to people who cannot tell colours apart.
+RAG_SYMBOLS = {Rag.GREEN: "●", Rag.AMBER: "◆", Rag.RED: "▲", Rag.NONE: "○"}
+
+DIRECTION_LABELS = {
+    Direction.IMPROVED: "Improved",
+    Direction.WORSENED: "Worsened",
+    Direction.UNCHANGED: "Unchanged",
+    Direction.UP: "Up",
+    Direction.DOWN: "Down",
+    Direction.SAME: "Same",
+    Direction.NONE: "No trend",
+}
+DIRECTION_SYMBOLS = {
+    Direction.IMPROVED: "↑",
+    Direction.WORSENED: "↓",
+    Direction.UNCHANGED: "→",
+    Direction.UP: "↑",
+    Direction.DOWN: "↓",
+    Direction.SAME: "→",
+    Direction.NONE: "–",
+}
+
+UNIT_SUFFIX = {"percent": "%", "days": " days"}
+
+
+def format_number(value: Decimal | None, decimals: int) -> str:
+    """A figure rounded half-up, with thousands separators; the dash for missing."""
+    if value is None:
+        return MISSING
+    rounded = round_half_up(value, decimals)
+    return f"{rounded:,.{decimals}f}"
+
+
+def format_value(value: Decimal | None, unit: str, decimals: int) -> str:
+    if value is None:
+        return MISSING
+    return f"{format_number(value, decimals)}{UNIT_SUFFIX.get(unit, '')}"
+
+
+def format_period(period: datetime.date) -> str:
+    return f"{period:%b %Y}"
+
+
+def _gap_words(comparison: Comparison, unit: str, decimals: int) -> str:
+    gap = abs(comparison.difference)
+    if gap == 0:
+        return "equals"
+    side = "above" if comparison.difference > 0 else "below"
+    if unit == "percent":
+        amount = f"{format_number(gap, decimals)} point{'s' if gap != 1 else ''}"
+    else:
+        amount = format_value(gap, unit, decimals)
+    return f"is {amount} {side}"
+
+
+def describe_comparison(comparison: Comparison, unit: str, decimals: int) -> str:
+    """E.g. "42% is 43 points below England 85% (2018/19)"."""
+    comparator = comparison.comparator
+    year = f" ({comparator.year})" if comparator.year else ""
+    return (
+        f"{format_value(comparison.latest, unit, decimals)} {_gap_words(comparison, unit, decimals)} "
+        f"{comparator.label} {format_value(comparison.compared_value, unit, decimals)}{year}"
+    )
+
+
+def explain_rating(rating: Rating, *, unit: str, decimals: int, polarity: Polarity | str) -> str:
+    """The sentence behind a RAG cell, e.g. "Red: 42% is 43 points below England 85% (2018/19)"."""
+    label = RAG_LABELS[rating.rag]
+    if rating.basis == Basis.NEUTRAL:
+        return f"{label}: this indicator has no better direction, so it is shown for context only"
+    if rating.basis == Basis.NO_VALUE:
+        return f"{label}: no value in the months shown"
+    if rating.basis == Basis.NO_COMPARATOR:
+        return f"{label}: no target, England or statistical-neighbour figure to compare with"
+    better = "higher" if Polarity(polarity) == Polarity.HIGHER_IS_BETTER else "lower"
+    parts = [describe_comparison(c, unit, decimals) for c in rating.comparisons]
+    sentence = f"{label}: " + "; ".join(parts)
+    if len(rating.comparisons) == 1:
+        comparison = rating.comparisons[0]
+        if comparison.outcome == Outcome.WITHIN_TOLERANCE:
+            sentence += f", within the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+        elif comparison.outcome == Outcome.WORSE and comparison.tolerance is not None:
+            sentence += f", beyond the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+    return f"{sentence} ({better} is better)"
