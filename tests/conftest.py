@@ -1,0 +1,126 @@
+"""Builders with sensible defaults, and the fixed personas every page is tested with."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED_DATA = SHARED / "data"
+DORSET_REFERENCE = SHARED / "reference" / "dorset-2020-11"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def needs_shared(path: Path) -> pytest.MarkDecorator:
+    """Skip, saying why, when the shared reference data is not beside the project (it is in CI)."""
+    return pytest.mark.skipif(
+        not path.exists(), reason=f"{path} is absent: clone the project beside ../shared to run this test"
+    )
+
+
+@pytest.fixture
+def make_authority(db):
+    from authorities.models import Authority
+
+    counter = iter(range(100, 1000))
+
+    def make(**overrides):
+        code = overrides.pop("code", None) or f"{next(counter):03d}"
+        defaults = {"name": f"Authority {code}", "region": "South West", "gss_code": ""}
+        defaults.update(overrides)
+        return Authority.objects.create(code=code, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def make_indicator(db):
+    from scorecards.models import Indicator
+
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides):
+        number = next(counter)
+        defaults = {
+            "code": f"indicator_{number}",
+            "section": "Health",
+            "name": f"Indicator {number}",
+            "unit": "percent",
+            "polarity": "higher_is_better",
+            "decimals": 0,
+            "position": number,
+        }
+        defaults.update(overrides)
+        return Indicator.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def make_value(db):
+    from scorecards.models import MonthlyValue
+
+    def make(authority, indicator, period: str | datetime.date, value=None, **overrides):
+        if isinstance(period, str):
+            year, month = period.split("-")
+            period = datetime.date(int(year), int(month), 1)
+        if value is not None and not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        return MonthlyValue.objects.create(
+            authority=authority, indicator=indicator, period=period, value=value, **overrides
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth import get_user_model
+
+    from authorities.models import Membership
+
+    def make(username: str, role: str | None = None, *authorities, **overrides):
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD, **overrides)
+        for authority in authorities:
+            Membership.objects.create(user=user, authority=authority, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def home_authority(make_authority):
+    return make_authority(code="838", name="Dorset", gss_code="E06000059")
+
+
+@pytest.fixture
+def other_authority(make_authority):
+    return make_authority(code="839", name="Bournemouth, Christchurch and Poole", gss_code="E06000058")
+
+
+@pytest.fixture
+def board_member(make_user, home_authority):
+    return make_user("board", "board_member", home_authority)
+
+
+@pytest.fixture
+def officer(make_user, home_authority):
+    return make_user("officer", "officer", home_authority)
+
+
+@pytest.fixture
+def approver(make_user, home_authority):
+    return make_user("approver", "approver", home_authority)
+
+
+@pytest.fixture
+def administrator(make_user, home_authority):
+    return make_user("administrator", "administrator", home_authority)
+
+
+@pytest.fixture
+def other_council_user(make_user, other_authority):
+    return make_user("outsider", "board_member", other_authority)
