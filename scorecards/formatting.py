@@ -36,6 +36,7 @@ DIRECTION_SYMBOLS = {
 }
 
 UNIT_SUFFIX = {"percent": "%", "days": " days"}
+SINGULAR_SUFFIX = {"days": " day"}
 
 
 def format_number(value: Decimal | None, decimals: int) -> str:
@@ -43,13 +44,17 @@ def format_number(value: Decimal | None, decimals: int) -> str:
     if value is None:
         return MISSING
     rounded = round_half_up(value, decimals)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0" on a board paper
     return f"{rounded:,.{decimals}f}"
 
 
 def format_value(value: Decimal | None, unit: str, decimals: int) -> str:
     if value is None:
         return MISSING
-    return f"{format_number(value, decimals)}{UNIT_SUFFIX.get(unit, '')}"
+    number = format_number(value, decimals)
+    suffix = SINGULAR_SUFFIX.get(unit) if number == "1" else None
+    return f"{number}{suffix or UNIT_SUFFIX.get(unit, '')}"
 
 
 def format_period(period: datetime.date) -> str:

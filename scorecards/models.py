@@ -148,6 +148,33 @@ class Benchmark(models.Model):
         return f"{self.authority.code} {self.indicator.code} {self.year} ({self.source})"
 
 
+class PublishedMeasure(models.Model):
+    """Which figure of DfE's published statistics feeds an indicator's ``dfe`` benchmarks.
+
+    Kept as data, not code, so that a council can map another published measure in the admin without a
+    programmer. A measure is one column of the rows of one Explore Education Statistics (EES) CSV that match
+    every filter, e.g. ``children_percent`` of ``la_cla_placement_stability.csv`` where ``cla_group`` is
+    "CLA on 31 March" and ``placement_stability`` is "With 3 or more placements during the year".
+    """
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="published_measure")
+    file_name = models.CharField(
+        max_length=200, help_text="The EES CSV as published, e.g. la_cla_placement_stability.csv."
+    )
+    filters = models.JSONField(
+        default=dict, blank=True,
+        help_text='Column and value every row must match, e.g. {"cla_group": "CLA on 31 March"}.',
+    )
+    value_column = models.CharField(max_length=80, help_text="The column holding the figure, e.g. children_percent.")
+    note = models.CharField(max_length=250, blank=True, help_text="How the published measure differs, if it does.")
+
+    class Meta:
+        ordering = ["indicator"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} from {self.file_name} {self.value_column}"
+
+
 class TargetKind(models.TextChoices):
     TARGET = "target", "Target"
     BASELINE = "baseline", "Baseline"

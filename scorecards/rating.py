@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 DEFAULT_TOLERANCE_SHARE = Decimal("0.05")
-FINANCIAL_YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
+FINANCIAL_YEAR_PATTERN = re.compile(r"([0-9]{4})/([0-9]{2})")
 
 
 class Polarity(StrEnum):
@@ -106,12 +106,14 @@ def round_half_up(value: Decimal | None, decimals: int) -> Decimal | None:
 
 def parse_financial_year(year: str) -> int:
     """Return the first calendar year of a financial year written ``YYYY/YY`` (``2019/20`` -> 2019)."""
-    match = FINANCIAL_YEAR_PATTERN.match(year or "")
+    match = FINANCIAL_YEAR_PATTERN.fullmatch(year or "")
     if not match:
         raise ValueError(f"{year!r} is not a financial year written YYYY/YY, such as 2019/20")
     start = int(match.group(1))
     if int(match.group(2)) != (start + 1) % 100:
-        raise ValueError(f"{year!r} is not a financial year: {start}/ must be followed by {(start + 1) % 100:02d}")
+        raise ValueError(
+            f"{year!r} is not a financial year: {start}/ must be followed by {(start + 1) % 100:02d}"
+        )
     return start
 
 
@@ -144,7 +146,9 @@ def month_window(period: datetime.date, months: int) -> list[datetime.date]:
 # Which figures apply --------------------------------------------------------------------------------------
 
 
-def latest_two(series: Sequence[tuple[datetime.date, Decimal | None]]) -> tuple[Observation | None, Observation | None]:
+def latest_two(
+    series: Sequence[tuple[datetime.date, Decimal | None]],
+) -> tuple[Observation | None, Observation | None]:
     """The most recent observation in the window that has a value, and the one before it that has a value."""
     present = sorted((period, value) for period, value in series if value is not None)
     latest = Observation(*present[-1]) if present else None
@@ -248,7 +252,12 @@ def rate(
     single = len(comparators) == 1
     comparisons = tuple(
         compare(
-            latest, c, polarity=polarity, decimals=decimals, amber_tolerance=amber_tolerance, use_tolerance=single
+            latest,
+            c,
+            polarity=polarity,
+            decimals=decimals,
+            amber_tolerance=amber_tolerance,
+            use_tolerance=single,
         )
         for c in comparators
     )

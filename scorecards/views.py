@@ -1,5 +1,167 @@
-def home(request): ...
-def health(request): ...
-def authority_latest(request, code): ...
-def scorecard_detail(request, code, period): ...
-def indicator_detail(request, code, period, indicator_code): ...
+"""Pages: authorise, call a selector, build tables and charts, render."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
+
+from authorities.access import authorities_for, authority_for_user
+
+from . import charts, exports, selectors
+from .converters import PeriodConverter
+from .tables import MonthTable
+
+INDICATOR_WINDOW_CHOICES = (6, 12, 13, 24)
+INDICATOR_DEFAULT_MONTHS = 12
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _months(request: HttpRequest, choices: tuple[int, ...], default: int) -> int:
+    """The window the reader asked for, if it is one we offer; anything else gets the default."""
+    try:
+        months = int(request.GET.get("months", default))
+    except ValueError:
+        return default
+    return months if months in choices else default
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    authorities = list(authorities_for(request.user))
+    if len(authorities) == 1:
+        return redirect("scorecards:authority", code=authorities[0].code)
+    return render(request, "scorecards/home.html", {"authorities": authorities})
+
+
+@require_safe
+@login_required
+def authority_latest(request: HttpRequest, code: str) -> HttpResponse:
+    """The newest month with figures, or the month and window chosen in the month picker."""
+    authority, _role = authority_for_user(request.user, code)
+    period = _picked_period(request.GET.get("month", "")) or selectors.newest_period(authority=authority)
+    if period is None:
+        return render(request, "scorecards/no_data.html", {"authority": authority})
+    query = f"?months={request.GET['months']}" if request.GET.get("months", "").isdigit() else ""
+    indicator_code = request.GET.get("indicator", "")
+    if indicator_code and SLUG.fullmatch(indicator_code):
+        url = reverse("scorecards:indicator", args=[authority.code, period, indicator_code])
+    else:
+        url = reverse("scorecards:detail", args=[authority.code, period])
+    return redirect(url + query)
+
+
+def _picked_period(raw: str) -> datetime.date | None:
+    if not re.fullmatch(PeriodConverter.regex, raw):
+        return None
+    return PeriodConverter().to_python(raw)
+
+
+def _picker(authority, period: datetime.date) -> dict:
+    periods = selectors.periods_with_data(authority=authority)
+    return {"periods": periods, "has_data": period in periods}
+
+
+@require_safe
+@login_required
+def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code)
+    months = _months(request, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
+    scorecard = selectors.scorecard_build(authority=authority, period=period, months=months)
+    export_format = request.GET.get("format")
+    if export_format in {"csv", "xlsx", "json"}:
+        return _export_response(scorecard, export_format)
+    context = {
+        "authority": authority,
+        "role": role,
+        "scorecard": scorecard,
+        "months": months,
+        "window_choices": selectors.WINDOW_CHOICES,
+        "other_authorities": authorities_for(request.user).exclude(pk=authority.pk),
+        **_picker(authority, period),
+    }
+    return render(request, "scorecards/scorecard.html", context)
+
+
+def _export_response(scorecard: selectors.Scorecard, export_format: str) -> HttpResponse:
+    filename = f"scorecard-{scorecard.authority.code}-{scorecard.period:%Y-%m}"
+    if export_format == "json":
+        response = HttpResponse(exports.scorecard_json(scorecard), content_type="application/json")
+    elif export_format == "csv":
+        response = HttpResponse(exports.scorecard_csv(scorecard), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.scorecard_xlsx(scorecard),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
+
+
+@require_safe
+@login_required
+def indicator_detail(request: HttpRequest, code: str, period: datetime.date, indicator_code: str) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code)
+    months = _months(request, INDICATOR_WINDOW_CHOICES, INDICATOR_DEFAULT_MONTHS)
+    scorecard = selectors.scorecard_build(
+        authority=authority, period=period, months=months, indicator_codes=[indicator_code]
+    )
+    row = scorecard.row(indicator_code)
+    if row is None:
+        raise Http404("No such indicator.")
+    context = {
+        "authority": authority,
+        "role": role,
+        "scorecard": scorecard,
+        "row": row,
+        "months": months,
+        "window_choices": INDICATOR_WINDOW_CHOICES,
+        "figure_json": charts.figure_json(charts.indicator_figure(row)),
+        "chart_description": charts.describe_chart(row),
+        "month_table": MonthTable.for_row(row),
+        "indicator_code": row.code,
+        **_picker(authority, period),
+    }
+    return render(request, "scorecards/indicator.html", context)
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the database, and the broker if one is configured, answer; 503 otherwise. Says nothing else."""
+    checks = {"database": _database_ok()}
+    if settings.REDIS_URL:
+        checks["broker"] = _broker_ok()
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means unhealthy, and the page must not leak why
+        return False
+
+
+def _broker_ok() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False

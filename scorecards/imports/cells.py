@@ -1,0 +1,144 @@
+"""Reading one cell's text as a number, a month, a financial year or a code, or saying why it cannot be."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from scorecards.models import Unit
+from scorecards.rating import parse_financial_year
+
+from . import messages
+
+#: What the database keeps: 16 digits, 4 of them after the point.
+STORED_PLACES = Decimal("0.0001")
+LARGEST = Decimal(10) ** 12
+NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+AUTHORITY_CODE = re.compile(r"^\d{3}$")
+GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
+INDICATOR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
+#: What a figure of each unit cannot be below, in words for the message; score may be negative (Progress 8).
+NOT_NEGATIVE = {Unit.COUNT: "a count", Unit.DAYS: "a number of days", Unit.RATE_PER_10K: "a rate"}
+
+
+class CellError(ValueError):
+    """The cell cannot be read; the message is one of ``messages``."""
+
+
+def parse_number(text: str, *, unit: str | None = None) -> Decimal:
+    """A figure written ``42``, ``42.0``, ``-1.23``, ``1,234`` or, for a percent indicator, ``42%``.
+
+    Anything else (``abc``, ``1.2.3``, ``NaN``, ``1e5``, a formula) is an error, never a silent zero.
+    The result is kept to the 4 decimal places the database stores.
+    """
+    if not NUMBER.match(text):
+        if text.startswith(FORMULA_PREFIXES) and not text.startswith("-"):
+            raise CellError(messages.FORMULA_NOT_A_NUMBER.format(value=text))
+        raise CellError(messages.NOT_A_NUMBER.format(value=text))
+    if text.endswith("%"):
+        if unit != Unit.PERCENT:
+            raise CellError(messages.PERCENT_SIGN_NOT_ALLOWED.format(value=text))
+        text = text[:-1]
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation as error:  # pragma: no cover - the pattern admits only valid decimals
+        raise CellError(messages.NOT_A_NUMBER.format(value=text)) from error
+    if abs(number) >= LARGEST:
+        raise CellError(messages.TOO_LARGE.format(value=text))
+    return to_stored(number)
+
+
+def to_stored(number: Decimal) -> Decimal:
+    return number.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
+
+
+def check_figure(number: Decimal, unit: str) -> None:
+    """A percentage lies between 0 and 100; counts, days and rates are never negative."""
+    if unit == Unit.PERCENT and not (0 <= number <= 100):
+        raise CellError(messages.PERCENT_OUT_OF_RANGE.format(value=plain(number)))
+    if unit in NOT_NEGATIVE and number < 0:
+        raise CellError(messages.NEGATIVE_NUMBER.format(value=plain(number), what=NOT_NEGATIVE[unit]))
+
+
+def plain(number: Decimal) -> str:
+    """A Decimal for a message, without the trailing zeros of storage: 70.1000 -> 70.1."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def parse_period(text: str) -> datetime.date:
+    """A month written ``YYYY-MM`` as its first day; ``2020-13``, ``2020-1`` and ``20-11`` are errors."""
+    match = PERIOD.match(text)
+    if not match:
+        raise CellError(messages.BAD_PERIOD.format(value=text))
+    try:
+        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError as error:
+        raise CellError(messages.BAD_PERIOD.format(value=text)) from error
+
+
+def parse_year(text: str) -> str:
+    """A financial year written ``YYYY/YY`` with consecutive years, returned as written."""
+    try:
+        parse_financial_year(text)
+    except ValueError as error:
+        raise CellError(messages.BAD_FINANCIAL_YEAR.format(value=text)) from error
+    return text
+
+
+def parse_authority_code(text: str) -> str:
+    if not AUTHORITY_CODE.match(text):
+        raise CellError(messages.BAD_AUTHORITY_CODE.format(value=text))
+    return text
+
+
+def parse_gss_code(text: str) -> str:
+    if text and not GSS_CODE.match(text):
+        raise CellError(messages.BAD_GSS_CODE.format(value=text))
+    return text
+
+
+def parse_indicator_code(text: str, *, max_length: int) -> str:
+    if not INDICATOR_CODE.match(text):
+        raise CellError(messages.BAD_INDICATOR_CODE.format(value=text))
+    return check_length(text, max_length)
+
+
+def parse_decimals(text: str) -> int:
+    if not re.fullmatch(r"\d", text) or int(text) > 3:
+        raise CellError(messages.BAD_DECIMALS.format(value=text))
+    return int(text)
+
+
+def parse_choice(text: str, choices: list[str], message: str) -> str:
+    if text not in choices:
+        raise CellError(message.format(value=text, expected=", ".join(choice for choice in choices if choice)))
+    return text
+
+
+def check_length(text: str, max_length: int) -> str:
+    if len(text) > max_length:
+        raise CellError(messages.TOO_LONG.format(length=len(text), limit=max_length))
+    return text
+
+
+def parse_neighbours(text: str, *, own_code: str | None) -> tuple[str, ...]:
+    """``933;878;893`` nearest first; empty items (a trailing ``;``) are ignored."""
+    codes: list[str] = []
+    for item in text.split(";"):
+        code = item.strip()
+        if not code:
+            continue
+        if not AUTHORITY_CODE.match(code):
+            raise CellError(messages.BAD_NEIGHBOUR_CODE.format(value=code))
+        if code in codes:
+            raise CellError(messages.DUPLICATE_NEIGHBOUR.format(value=code))
+        if code == own_code:
+            raise CellError(messages.SELF_NEIGHBOUR.format(value=code))
+        codes.append(code)
+    return tuple(codes)

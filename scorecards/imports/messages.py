@@ -1,0 +1,71 @@
+"""Every message an import can report, defined once so that tests and the command agree on the words.
+
+Each is a format string; the row and column are carried beside it by ``RowError``, never inside it.
+"""
+
+# The whole file (reported on row 1, or on the line that cannot be read) ------------------------------------
+
+#: Column name reported for problems with the file as a whole rather than one column.
+FILE_COLUMN = "(file)"
+
+EMPTY_FILE = "the file is empty: expected a header row naming the columns"
+WRONG_FILE_TYPE = "{filename!r} is not a CSV or XLSX file; save it as CSV UTF-8 (.csv) or Excel workbook (.xlsx)"
+UNREADABLE_XLSX = "the workbook cannot be read ({reason}); save it again as an Excel workbook (.xlsx)"
+UNREADABLE_CSV = "the CSV file cannot be read ({reason})"
+NOT_UTF8 = "the file is not UTF-8 text (byte {byte} cannot be read); save it as CSV UTF-8"
+MISSING_COLUMN = "required column {column!r} is missing"
+UNKNOWN_COLUMN = "unknown column {column!r}; expected some of: {expected}"
+DUPLICATE_COLUMN = "column {column!r} appears more than once in the header"
+UNNAMED_COLUMN = "column {letter} has values but no name in the header row"
+DUPLICATE_KEY = "{key} appears again: it was first given on row {first}"
+
+# One cell ----------------------------------------------------------------------------------------------------
+
+REQUIRED = "a value is required"
+TOO_LONG = "{length} characters is too long; at most {limit} are allowed"
+DATE_NOT_ALLOWED = "a date is not allowed here; enter the value as text or a number"
+NOT_A_NUMBER = "{value!r} is not a number; write numbers like 42, 42.0, -1.5 or 1,234"
+FORMULA_NOT_A_NUMBER = "{value!r} looks like a formula, which is never evaluated; enter the figure itself"
+PERCENT_SIGN_NOT_ALLOWED = "{value!r} has a % sign, which only a percent indicator's figures may have"
+TOO_LARGE = "{value!r} is too large: at most 12 digits before the decimal point"
+NOT_A_WHOLE_NUMBER = "{value!r} is not a whole number"
+PERCENT_OUT_OF_RANGE = "{value} is not a percentage between 0 and 100"
+NEGATIVE_NUMBER = "{value} is negative, which {what} cannot be"
+BAD_PERIOD = "{value!r} is not a month written YYYY-MM, such as 2020-11"
+BAD_FINANCIAL_YEAR = "{value!r} is not a financial year written YYYY/YY, such as 2019/20"
+BAD_AUTHORITY_CODE = "{value!r} is not a DfE authority code of 3 digits, such as 838"
+BAD_GSS_CODE = "{value!r} is not a GSS code: a capital letter and 8 digits, such as E06000059"
+BAD_INDICATOR_CODE = "{value!r} is not an indicator code: use only letters, digits, _ and -"
+BAD_DECIMALS = "{value!r} is not a number of decimals from 0 to 3"
+UNKNOWN_UNIT = "{value!r} is not a unit; expected one of: {expected}"
+UNKNOWN_POLARITY = "{value!r} is not a polarity; expected one of: {expected}"
+UNKNOWN_STATUS = "{value!r} is not a status; expected one of: {expected} (or empty when there is a value)"
+UNKNOWN_TARGET_KIND = "{value!r} is not a kind of target; expected one of: {expected}"
+UNKNOWN_AUTHORITY = "no authority has the code {value!r}; import it with the authorities file first"
+UNKNOWN_INDICATOR = "no indicator has the code {value!r}; import it with the indicators file first"
+
+# Statistical neighbours ------------------------------------------------------------------------------------
+
+BAD_NEIGHBOUR_CODE = "{value!r} is not a 3-digit DfE code; separate codes with ;"
+DUPLICATE_NEIGHBOUR = "{value!r} is named more than once"
+SELF_NEIGHBOUR = "{value!r} is the authority itself, which cannot be its own statistical neighbour"
+
+# A monthly value -------------------------------------------------------------------------------------------
+
+VALUE_OR_STATUS_REQUIRED = "give a value, a numerator and denominator, or a status such as not_available"
+VALUE_AND_STATUS = "give a value or a status, not both: this row has a figure and the status {status!r}"
+NUMERATOR_AND_DENOMINATOR = "give both a numerator and a denominator, or neither"
+ZERO_DENOMINATOR = "the denominator is 0, so no value can be computed"
+NUMERATOR_OVER_DENOMINATOR = "the numerator {numerator} is larger than the denominator {denominator}"
+VALUE_DIFFERS_FROM_RATIO = (
+    "the value {value} differs from {computed}, computed from numerator {numerator} and denominator {denominator}"
+)
+
+# A benchmark -----------------------------------------------------------------------------------------------
+
+MIN_OVER_MAX = "sn_min {minimum} is larger than sn_max {maximum}"
+
+# Using the import service ----------------------------------------------------------------------------------
+
+UNKNOWN_KIND = "{kind!r} is not a kind of import; expected one of: {expected}"
+PLAN_HAS_ERRORS = "the import has {count} error(s), so nothing was written"

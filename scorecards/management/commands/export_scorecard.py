@@ -1,0 +1,55 @@
+"""export_scorecard AUTHORITY PERIOD --format json|csv|xlsx|pdf --output FILE [--months N]"""
+
+import datetime
+import re
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from authorities.models import Authority
+from scorecards import exports, selectors
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+class Command(BaseCommand):
+    help = "Write one authority's scorecard for one month (YYYY-MM) as JSON, CSV, XLSX or PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("authority", help="DfE code, e.g. 838")
+        parser.add_argument("period", help="month as YYYY-MM")
+        parser.add_argument("--format", required=True, choices=FORMATS)
+        parser.add_argument("--output", required=True, help="file to write; - for standard output (not pdf/xlsx)")
+        parser.add_argument("--months", type=int, default=selectors.DEFAULT_MONTHS)
+
+    def handle(self, *args, authority, period, format, output, months, **options):
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+            raise CommandError(f"period {period!r} is not a month written YYYY-MM", returncode=1)
+        if not 1 <= months <= 36:
+            raise CommandError("--months must be between 1 and 36", returncode=1)
+        found = Authority.objects.filter(code=authority).first()
+        if found is None:
+            raise CommandError(f"no authority with DfE code {authority!r}", returncode=1)
+        month = datetime.date(int(period[:4]), int(period[5:]), 1)
+        scorecard = selectors.scorecard_build(authority=found, period=month, months=months)
+        if format == "pdf":
+            from scorecards.pdf import scorecard_pdf
+
+            content: bytes | str = scorecard_pdf(scorecard)
+        elif format == "xlsx":
+            content = exports.scorecard_xlsx(scorecard)
+        elif format == "csv":
+            content = exports.scorecard_csv(scorecard)
+        else:
+            content = exports.scorecard_json(scorecard) + "\n"
+        if output == "-":
+            if isinstance(content, bytes):
+                raise CommandError("binary formats need --output FILE", returncode=1)
+            self.stdout.write(content, ending="")
+            return
+        path = Path(output)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        self.stdout.write(f"wrote {path} ({len(scorecard.rows)} indicators, {format})")

@@ -1,0 +1,413 @@
+"""Reads: the scorecard, built once with a fixed number of queries and already rated.
+
+The page, the table, the charts, the CSV/JSON/XLSX exports and the PDF all draw from ``scorecard_build``,
+so they can never disagree about a figure, a direction or a RAG status.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+
+from authorities.models import Authority
+
+from . import rating
+from .formatting import (
+    DIRECTION_LABELS,
+    DIRECTION_SYMBOLS,
+    RAG_LABELS,
+    RAG_SYMBOLS,
+    explain_rating,
+    format_value,
+)
+from .models import Benchmark, BenchmarkSource, Indicator, MonthlyValue, Target, TargetKind, ValueStatus
+
+DEFAULT_MONTHS = 6
+WINDOW_CHOICES = (6, 12, 13)
+HEADLINE_SECTION = "Headline"
+BENCHMARK_FIELDS = ("england", "region", "sn_average", "sn_min", "sn_max", "sn_count", "own")
+STATUS_ABBREVIATIONS = {
+    ValueStatus.NOT_AVAILABLE: "n/a",
+    ValueStatus.NOT_YET_REPORTED: "due",
+    ValueStatus.SUPPRESSED: "supp.",
+}
+SOURCE_LABELS = {BenchmarkSource.ENTERED: "entered by the council", BenchmarkSource.DFE: "DfE published statistics"}
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    period: datetime.date
+    value: Decimal | None
+    status: str
+    text: str
+    commentary: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return ValueStatus(self.status).label if self.status else ""
+
+    @property
+    def status_abbr(self) -> str:
+        return STATUS_ABBREVIATIONS.get(self.status, "")
+
+
+@dataclass(frozen=True)
+class BenchmarkFigures:
+    """One benchmark year's comparators, merged: figures the council entered win over DfE's."""
+
+    year: str | None
+    england: Decimal | None = None
+    region: Decimal | None = None
+    sn_average: Decimal | None = None
+    sn_min: Decimal | None = None
+    sn_max: Decimal | None = None
+    sn_count: int | None = None
+    own: Decimal | None = None
+    note: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source_of(self, name: str) -> str:
+        return SOURCE_LABELS.get(self.sources.get(name, ""), "")
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    indicator: Indicator
+    cells: tuple[MonthCell, ...]
+    latest: rating.Observation | None
+    previous: rating.Observation | None
+    benchmark: BenchmarkFigures
+    target: tuple[str, Decimal] | None
+    baseline: tuple[str, Decimal] | None
+    direction: rating.Direction
+    rating: rating.Rating
+    period: datetime.date
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def rag(self) -> rating.Rag:
+        return self.rating.rag
+
+    @property
+    def rag_label(self) -> str:
+        return RAG_LABELS[self.rag]
+
+    @property
+    def rag_symbol(self) -> str:
+        return RAG_SYMBOLS[self.rag]
+
+    @property
+    def rag_reason(self) -> str:
+        return explain_rating(
+            self.rating,
+            unit=self.indicator.unit,
+            decimals=self.indicator.decimals,
+            polarity=self.indicator.polarity,
+        )
+
+    @property
+    def direction_label(self) -> str:
+        return DIRECTION_LABELS[self.direction]
+
+    @property
+    def direction_symbol(self) -> str:
+        return DIRECTION_SYMBOLS[self.direction]
+
+    @property
+    def direction_reason(self) -> str:
+        if self.direction == rating.Direction.NONE:
+            return "No trend: fewer than two months with a value"
+        assert self.latest and self.previous
+        return (
+            f"{self.direction_label}: {self.fmt(self.latest.value)} in {self.latest.period:%b %Y} "
+            f"against {self.fmt(self.previous.value)} in {self.previous.period:%b %Y}"
+        )
+
+    @property
+    def latest_is_lagged(self) -> bool:
+        return self.latest is not None and self.latest.period != self.period
+
+    def fmt(self, value: Decimal | None) -> str:
+        return format_value(value, self.indicator.unit, self.indicator.decimals)
+
+    @property
+    def england_text(self) -> str:
+        return self.fmt(self.benchmark.england)
+
+    @property
+    def sn_average_text(self) -> str:
+        return self.fmt(self.benchmark.sn_average)
+
+    @property
+    def sn_range_text(self) -> str:
+        low, high = self.benchmark.sn_min, self.benchmark.sn_max
+        if low is None or high is None:
+            return ""
+        return f"{self.fmt(low)} to {self.fmt(high)}"
+
+    @property
+    def region_text(self) -> str:
+        return self.fmt(self.benchmark.region)
+
+    @property
+    def own_text(self) -> str:
+        return self.fmt(self.benchmark.own)
+
+    @property
+    def fmt_latest(self) -> str:
+        return self.fmt(self.latest.value if self.latest else None)
+
+    @property
+    def england_source(self) -> str:
+        return self.benchmark.source_of("england")
+
+    @property
+    def own_source(self) -> str:
+        return self.benchmark.source_of("own")
+
+    @property
+    def region_source(self) -> str:
+        return self.benchmark.source_of("region")
+
+    @property
+    def sn_average_source(self) -> str:
+        count = self.benchmark.sn_count
+        source = self.benchmark.source_of("sn_average")
+        return f"{source}; mean of {count} neighbours" if count and source else source
+
+    @property
+    def sn_range_source(self) -> str:
+        return self.benchmark.source_of("sn_min")
+
+    @property
+    def target_text(self) -> str:
+        return self.fmt(self.target[1]) if self.target else "–"
+
+    @property
+    def baseline_text(self) -> str:
+        return self.fmt(self.baseline[1]) if self.baseline else "–"
+
+    @property
+    def commentary(self) -> list[MonthCell]:
+        return [cell for cell in reversed(self.cells) if cell.commentary]
+
+
+@dataclass(frozen=True)
+class HeadlineTile:
+    indicator: Indicator
+    latest: rating.Observation | None
+    previous: rating.Observation | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.latest is None or self.previous is None:
+            return None
+        return self.latest.value - self.previous.value
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return "no earlier figure"
+        if change == 0:
+            return f"no change since {self.previous.period:%b %Y}"
+        word = "up" if change > 0 else "down"
+        amount = format_value(abs(change), self.indicator.unit, self.indicator.decimals)
+        return f"{word} {amount} since {self.previous.period:%b %Y}"
+
+    @property
+    def change_symbol(self) -> str:
+        change = self.change
+        if change is None or change == 0:
+            return "→" if change == 0 else ""
+        return "↑" if change > 0 else "↓"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    authority: Authority
+    period: datetime.date
+    months: list[datetime.date]
+    rows: list[ScorecardRow]
+    headlines: list[HeadlineTile]
+
+    @property
+    def sections(self) -> list[tuple[str, list[ScorecardRow]]]:
+        grouped: dict[str, list[ScorecardRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.indicator.section, []).append(row)
+        return list(grouped.items())
+
+    def row(self, indicator_code: str) -> ScorecardRow | None:
+        return next((row for row in self.rows if row.indicator.code == indicator_code), None)
+
+    @property
+    def rag_counts(self) -> dict[str, int]:
+        counts = {rag.value: 0 for rag in rating.Rag}
+        for row in self.rows:
+            counts[row.rag.value] += 1
+        return counts
+
+
+def indicators_in_catalogue_order(indicators: list[Indicator]) -> list[Indicator]:
+    """Sections in the order of their first indicator, indicators in catalogue order within a section."""
+    by_section: dict[str, list[Indicator]] = {}
+    for indicator in sorted(indicators, key=lambda i: (i.position, i.code)):
+        by_section.setdefault(indicator.section, []).append(indicator)
+    return [indicator for section in by_section.values() for indicator in section]
+
+
+def _merge_benchmarks(rows: list[Benchmark]) -> dict[tuple[int, str], BenchmarkFigures]:
+    """Per indicator and year, every figure from the council's own entry if present, else from DfE."""
+    grouped: dict[tuple[int, str], list[Benchmark]] = defaultdict(list)
+    for benchmark in rows:
+        grouped[(benchmark.indicator_id, benchmark.year)].append(benchmark)
+    merged = {}
+    for key, candidates in grouped.items():
+        candidates.sort(key=lambda b: 0 if b.source == BenchmarkSource.ENTERED else 1)
+        figures: dict[str, object] = {}
+        sources: dict[str, str] = {}
+        for name in BENCHMARK_FIELDS:
+            for benchmark in candidates:
+                value = getattr(benchmark, name)
+                if value is not None:
+                    figures[name], sources[name] = value, benchmark.source
+                    break
+        note = next((b.note for b in candidates if b.note), "")
+        merged[key] = BenchmarkFigures(year=key[1], note=note, sources=sources, **figures)
+    return merged
+
+
+def _comparator(label: str, value: Decimal | None, year: str | None) -> rating.Comparator | None:
+    return rating.Comparator(label, value, year) if value is not None else None
+
+
+def scorecard_build(
+    *,
+    authority: Authority,
+    period: datetime.date,
+    months: int = DEFAULT_MONTHS,
+    indicator_codes: list[str] | None = None,
+) -> Scorecard:
+    """The rated scorecard of one authority at one month, in five queries whatever the catalogue's size."""
+    window = rating.month_window(period, months)
+    indicator_query = Indicator.objects.all()
+    if indicator_codes is not None:
+        indicator_query = indicator_query.filter(code__in=indicator_codes)
+    indicators = indicators_in_catalogue_order(list(indicator_query))
+
+    cells_by_indicator: dict[int, dict[datetime.date, MonthlyValue]] = defaultdict(dict)
+    for monthly_value in MonthlyValue.objects.filter(
+        authority=authority, period__gte=window[0], period__lte=period
+    ).only("indicator_id", "period", "value", "status", "commentary"):
+        cells_by_indicator[monthly_value.indicator_id][monthly_value.period] = monthly_value
+
+    benchmarks = _merge_benchmarks(list(Benchmark.objects.filter(authority=authority)))
+    years_by_indicator: dict[int, list[str]] = defaultdict(list)
+    for indicator_id, year in benchmarks:
+        years_by_indicator[indicator_id].append(year)
+
+    targets: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
+    for target in Target.objects.filter(authority=authority).only("indicator_id", "kind", "year", "value"):
+        targets[(target.indicator_id, target.kind)][target.year] = target.value
+
+    headline_history = _headline_history(authority=authority, period=period, indicators=indicators)
+
+    rows = []
+    for indicator in indicators:
+        stored = cells_by_indicator.get(indicator.pk, {})
+        cells = []
+        for month in window:
+            monthly_value = stored.get(month)
+            value = monthly_value.value if monthly_value else None
+            status = monthly_value.status if monthly_value else ""
+            if value is not None:
+                text = format_value(value, indicator.unit, indicator.decimals)
+            elif status:
+                text = ValueStatus(status).label
+            else:
+                text = "–"
+            cells.append(
+                MonthCell(month, value, status, text, monthly_value.commentary if monthly_value else "")
+            )
+        latest, previous = rating.latest_two([(cell.period, cell.value) for cell in cells])
+        year = rating.benchmark_year_for(period, years_by_indicator.get(indicator.pk, []))
+        figures = benchmarks.get((indicator.pk, year)) if year else None
+        figures = figures or BenchmarkFigures(year=None)
+        target = rating.target_for(period, targets.get((indicator.pk, TargetKind.TARGET), {}))
+        baseline = rating.baseline_for(period, targets.get((indicator.pk, TargetKind.BASELINE), {}))
+        result = rating.rate(
+            latest.value if latest else None,
+            polarity=indicator.polarity,
+            decimals=indicator.decimals,
+            target=_comparator("target", target[1], target[0]) if target else None,
+            england=_comparator("England", figures.england, figures.year),
+            sn_average=_comparator("SN average", figures.sn_average, figures.year),
+            amber_tolerance=indicator.amber_tolerance,
+        )
+        rows.append(
+            ScorecardRow(
+                indicator=indicator,
+                cells=tuple(cells),
+                latest=latest,
+                previous=previous,
+                benchmark=figures,
+                target=target,
+                baseline=baseline,
+                direction=rating.direction(
+                    latest.value if latest else None,
+                    previous.value if previous else None,
+                    polarity=indicator.polarity,
+                    decimals=indicator.decimals,
+                ),
+                rating=result,
+                period=period,
+            )
+        )
+    headlines = [
+        HeadlineTile(indicator, *headline_history.get(indicator.pk, (None, None)))
+        for indicator in indicators
+        if indicator.section == HEADLINE_SECTION
+    ]
+    return Scorecard(authority=authority, period=period, months=window, rows=rows, headlines=headlines)
+
+
+def _headline_history(
+    *, authority: Authority, period: datetime.date, indicators: list[Indicator]
+) -> dict[int, tuple[rating.Observation | None, rating.Observation | None]]:
+    """Latest and previous reported figure of each headline indicator, however far back (one query)."""
+    headline_ids = [i.pk for i in indicators if i.section == HEADLINE_SECTION]
+    if not headline_ids:
+        return {}
+    series: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    earliest = datetime.date(period.year - 2, period.month, 1)
+    for indicator_id, month, value in MonthlyValue.objects.filter(
+        authority=authority,
+        indicator_id__in=headline_ids,
+        period__lte=period,
+        period__gte=earliest,
+        value__isnull=False,
+    ).values_list("indicator_id", "period", "value"):
+        series[indicator_id].append((month, value))
+    return {indicator_id: rating.latest_two(points) for indicator_id, points in series.items()}
+
+
+def periods_with_data(*, authority: Authority) -> list[datetime.date]:
+    """Months for which the authority has any figure, newest first, for the month picker."""
+    return list(
+        MonthlyValue.objects.filter(authority=authority)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+def newest_period(*, authority: Authority) -> datetime.date | None:
+    return MonthlyValue.objects.filter(authority=authority).aggregate(newest=Max("period"))["newest"]
