@@ -200,3 +200,136 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value} for {self.indicator.code} in {self.year}"
+
+
+class SignOffState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for approval"
+    APPROVED = "approved", "Approved"
+
+
+class ScorecardMonth(models.Model):
+    """The sign-off of one authority's month: draft, submitted, approved.
+
+    Board members see a month once it has been approved. A change after approval sends the month back to
+    draft as a new revision; ``approved_at`` keeps the last approval, so values changed since then can be
+    marked "revised since approval" until the month is approved again.
+    """
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="scorecard_months")
+    period = models.DateField()
+    state = models.CharField(max_length=10, choices=SignOffState.choices, default=SignOffState.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    summary = models.TextField("overall commentary", blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["authority", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "period"], name="one_sign_off_per_month"),
+            models.CheckConstraint(condition=models.Q(period__day=1), name="sign_off_period_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.authority.code} {self.period:%Y-%m} {self.get_state_display()} (revision {self.revision})"
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("scorecards:detail", args=[self.authority.code, f"{self.period:%Y-%m}"])
+
+
+class ChangeRoute(models.TextChoices):
+    FORM = "form", "Month-entry form"
+    UPLOAD = "upload", "Spreadsheet upload"
+    ADMIN = "admin", "Admin site"
+    COMMAND = "command", "Command line"
+    SIGN_OFF = "sign_off", "Sign-off"
+
+
+class ChangeRecord(models.Model):
+    """One changed field: who changed what, when, from what to what, and by which route. Never edited."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="Kept if the account is deleted.")
+    route = models.CharField(max_length=10, choices=ChangeRoute.choices)
+    kind = models.CharField(max_length=20, help_text="value, benchmark, target, indicator, authority, month")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, null=True, blank=True, related_name="change_records"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="change_records"
+    )
+    period = models.DateField(null=True, blank=True)
+    object_key = models.CharField(
+        max_length=200, help_text="The natural key, e.g. 838 dental_check_pct 2020-11."
+    )
+    field = models.CharField(max_length=40)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    note = models.CharField(
+        max_length=250, blank=True, help_text="E.g. the confirmation of an unusual value."
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["authority", "indicator", "period"], name="change_authority_indicator"),
+            models.Index(fields=["authority", "period"], name="change_authority_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'system'} {self.object_key} {self.field}"
+
+
+class PackState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BoardPack(models.Model):
+    """A board pack as made: kept, so the record of what a board saw never changes when data is revised."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="board_packs")
+    period = models.DateField()
+    months = models.PositiveSmallIntegerField(default=6)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=PackState.choices, default=PackState.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life from the worker.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data_as_of = models.DateTimeField(
+        null=True, blank=True, help_text="Newest change in the data the pack used."
+    )
+    approval_state = models.CharField(max_length=10, choices=SignOffState.choices, blank=True)
+    approval_revision = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="packs/%Y/%m/", blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["authority", "-requested_at"], name="pack_authority_requested")]
+
+    def __str__(self) -> str:
+        return f"Board pack {self.authority.code} {self.period:%Y-%m} ({self.get_state_display()})"

@@ -24,7 +24,17 @@ from .formatting import (
     explain_rating,
     format_value,
 )
-from .models import Benchmark, BenchmarkSource, Indicator, MonthlyValue, Target, TargetKind, ValueStatus
+from .models import (
+    Benchmark,
+    BenchmarkSource,
+    Indicator,
+    MonthlyValue,
+    ScorecardMonth,
+    SignOffState,
+    Target,
+    TargetKind,
+    ValueStatus,
+)
 
 DEFAULT_MONTHS = 6
 WINDOW_CHOICES = (6, 12, 13)
@@ -35,7 +45,10 @@ STATUS_ABBREVIATIONS = {
     ValueStatus.NOT_YET_REPORTED: "due",
     ValueStatus.SUPPRESSED: "supp.",
 }
-SOURCE_LABELS = {BenchmarkSource.ENTERED: "entered by the council", BenchmarkSource.DFE: "DfE published statistics"}
+SOURCE_LABELS = {
+    BenchmarkSource.ENTERED: "entered by the council",
+    BenchmarkSource.DFE: "DfE published statistics",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,12 @@ class MonthCell:
     status: str
     text: str
     commentary: str = ""
+    #: the month is not approved (only people who enter data see such figures, marked as drafts)
+    draft: bool = False
+    #: the figure changed after the month was last approved, on this date
+    revised_since: datetime.datetime | None = None
+    #: a figure exists but the reader may not see it until the month is approved
+    withheld: bool = False
 
     @property
     def status_label(self) -> str:
@@ -237,6 +256,31 @@ class Scorecard:
     months: list[datetime.date]
     rows: list[ScorecardRow]
     headlines: list[HeadlineTile]
+    sign_off: ScorecardMonth | None = None
+    include_drafts: bool = True
+    #: per month of the window, what a column header says of its sign-off ("" when approved and unchanged)
+    month_notes: tuple[str, ...] = ()
+
+    @property
+    def month_columns(self) -> list[tuple[datetime.date, str]]:
+        return list(zip(self.months, self.month_notes or [""] * len(self.months), strict=True))
+
+    @property
+    def is_approved(self) -> bool:
+        return self.sign_off is not None and self.sign_off.state == SignOffState.APPROVED
+
+    @property
+    def state_label(self) -> str:
+        if self.sign_off is None:
+            return "Draft"
+        if self.sign_off.state != SignOffState.APPROVED and self.sign_off.approved_at:
+            revision = self.sign_off.revision
+            return f"{self.sign_off.get_state_display()} (revision {revision}, changed since approval)"
+        return self.sign_off.get_state_display()
+
+    @property
+    def has_revisions(self) -> bool:
+        return any(cell.revised_since for row in self.rows for cell in row.cells)
 
     @property
     def sections(self) -> list[tuple[str, list[ScorecardRow]]]:
@@ -295,9 +339,16 @@ def scorecard_build(
     period: datetime.date,
     months: int = DEFAULT_MONTHS,
     indicator_codes: list[str] | None = None,
+    include_drafts: bool = True,
 ) -> Scorecard:
-    """The rated scorecard of one authority at one month, in five queries whatever the catalogue's size."""
+    """The rated scorecard of one authority at one month, in six queries whatever the catalogue's size.
+
+    With ``include_drafts`` false (board members), figures of months never approved are withheld, and the
+    ratings use only what the reader may see.
+    """
     window = rating.month_window(period, months)
+    sign_offs = {month.period: month for month in ScorecardMonth.objects.filter(authority=authority)}
+    approved_periods = {p for p, month in sign_offs.items() if month.approved_at is not None}
     indicator_query = Indicator.objects.all()
     if indicator_codes is not None:
         indicator_query = indicator_query.filter(code__in=indicator_codes)
@@ -306,7 +357,7 @@ def scorecard_build(
     cells_by_indicator: dict[int, dict[datetime.date, MonthlyValue]] = defaultdict(dict)
     for monthly_value in MonthlyValue.objects.filter(
         authority=authority, period__gte=window[0], period__lte=period
-    ).only("indicator_id", "period", "value", "status", "commentary"):
+    ).only("indicator_id", "period", "value", "status", "commentary", "updated_at"):
         cells_by_indicator[monthly_value.indicator_id][monthly_value.period] = monthly_value
 
     benchmarks = _merge_benchmarks(list(Benchmark.objects.filter(authority=authority)))
@@ -318,7 +369,12 @@ def scorecard_build(
     for target in Target.objects.filter(authority=authority).only("indicator_id", "kind", "year", "value"):
         targets[(target.indicator_id, target.kind)][target.year] = target.value
 
-    headline_history = _headline_history(authority=authority, period=period, indicators=indicators)
+    headline_history = _headline_history(
+        authority=authority,
+        period=period,
+        indicators=indicators,
+        visible=None if include_drafts else approved_periods,
+    )
 
     rows = []
     for indicator in indicators:
@@ -326,6 +382,10 @@ def scorecard_build(
         cells = []
         for month in window:
             monthly_value = stored.get(month)
+            sign_off = sign_offs.get(month)
+            if monthly_value is not None and not include_drafts and month not in approved_periods:
+                cells.append(MonthCell(month, None, "", "–", withheld=True))
+                continue
             value = monthly_value.value if monthly_value else None
             status = monthly_value.status if monthly_value else ""
             if value is not None:
@@ -334,8 +394,25 @@ def scorecard_build(
                 text = ValueStatus(status).label
             else:
                 text = "–"
+            revised = (
+                sign_off.approved_at
+                if monthly_value is not None
+                and sign_off is not None
+                and sign_off.approved_at is not None
+                and monthly_value.updated_at > sign_off.approved_at
+                else None
+            )
             cells.append(
-                MonthCell(month, value, status, text, monthly_value.commentary if monthly_value else "")
+                MonthCell(
+                    month,
+                    value,
+                    status,
+                    text,
+                    monthly_value.commentary if monthly_value else "",
+                    draft=monthly_value is not None
+                    and (sign_off is None or sign_off.state != SignOffState.APPROVED),
+                    revised_since=revised,
+                )
             )
         latest, previous = rating.latest_two([(cell.period, cell.value) for cell in cells])
         year = rating.benchmark_year_for(period, years_by_indicator.get(indicator.pk, []))
@@ -376,11 +453,36 @@ def scorecard_build(
         for indicator in indicators
         if indicator.section == HEADLINE_SECTION
     ]
-    return Scorecard(authority=authority, period=period, months=window, rows=rows, headlines=headlines)
+    return Scorecard(
+        authority=authority,
+        period=period,
+        months=window,
+        rows=rows,
+        headlines=headlines,
+        sign_off=sign_offs.get(period),
+        include_drafts=include_drafts,
+        month_notes=tuple(_month_note(sign_offs.get(month), include_drafts) for month in window),
+    )
+
+
+def _month_note(sign_off: ScorecardMonth | None, include_drafts: bool) -> str:
+    if sign_off is None:
+        return "draft" if include_drafts else ""
+    if sign_off.state == SignOffState.APPROVED:
+        return ""
+    if not include_drafts:
+        return "revised" if sign_off.approved_at else ""
+    if sign_off.approved_at:
+        return "revised"
+    return "submitted" if sign_off.state == SignOffState.SUBMITTED else "draft"
 
 
 def _headline_history(
-    *, authority: Authority, period: datetime.date, indicators: list[Indicator]
+    *,
+    authority: Authority,
+    period: datetime.date,
+    indicators: list[Indicator],
+    visible: set[datetime.date] | None,
 ) -> dict[int, tuple[rating.Observation | None, rating.Observation | None]]:
     """Latest and previous reported figure of each headline indicator, however far back (one query)."""
     headline_ids = [i.pk for i in indicators if i.section == HEADLINE_SECTION]
@@ -395,19 +497,31 @@ def _headline_history(
         period__gte=earliest,
         value__isnull=False,
     ).values_list("indicator_id", "period", "value"):
-        series[indicator_id].append((month, value))
+        if visible is None or month in visible:
+            series[indicator_id].append((month, value))
     return {indicator_id: rating.latest_two(points) for indicator_id, points in series.items()}
 
 
-def periods_with_data(*, authority: Authority) -> list[datetime.date]:
-    """Months for which the authority has any figure, newest first, for the month picker."""
+def _values_visible(*, authority: Authority, include_drafts: bool):
+    values = MonthlyValue.objects.filter(authority=authority)
+    if not include_drafts:
+        approved = ScorecardMonth.objects.filter(authority=authority, approved_at__isnull=False)
+        values = values.filter(period__in=approved.values("period"))
+    return values
+
+
+def periods_with_data(*, authority: Authority, include_drafts: bool = True) -> list[datetime.date]:
+    """Months the reader may see that have any figure, newest first, for the month picker."""
     return list(
-        MonthlyValue.objects.filter(authority=authority)
+        _values_visible(authority=authority, include_drafts=include_drafts)
         .order_by("-period")
         .values_list("period", flat=True)
         .distinct()
     )
 
 
-def newest_period(*, authority: Authority) -> datetime.date | None:
-    return MonthlyValue.objects.filter(authority=authority).aggregate(newest=Max("period"))["newest"]
+def newest_period(*, authority: Authority, include_drafts: bool = True) -> datetime.date | None:
+    """The newest month the reader may see that has a figure."""
+    return _values_visible(authority=authority, include_drafts=include_drafts).aggregate(
+        newest=Max("period")
+    )["newest"]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from authorities.access import authorities_for, authority_for_user
+from authorities.access import DRAFT_ROLES, authorities_for, authority_for_user
 
 from . import charts, exports, selectors
 from .converters import PeriodConverter
@@ -47,8 +47,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def authority_latest(request: HttpRequest, code: str) -> HttpResponse:
     """The newest month with figures, or the month and window chosen in the month picker."""
-    authority, _role = authority_for_user(request.user, code)
-    period = _picked_period(request.GET.get("month", "")) or selectors.newest_period(authority=authority)
+    authority, role = authority_for_user(request.user, code)
+    period = _picked_period(request.GET.get("month", "")) or selectors.newest_period(
+        authority=authority, include_drafts=role in DRAFT_ROLES
+    )
     if period is None:
         return render(request, "scorecards/no_data.html", {"authority": authority})
     query = f"?months={request.GET['months']}" if request.GET.get("months", "").isdigit() else ""
@@ -66,8 +68,8 @@ def _picked_period(raw: str) -> datetime.date | None:
     return PeriodConverter().to_python(raw)
 
 
-def _picker(authority, period: datetime.date) -> dict:
-    periods = selectors.periods_with_data(authority=authority)
+def _picker(authority, period: datetime.date, *, include_drafts: bool) -> dict:
+    periods = selectors.periods_with_data(authority=authority, include_drafts=include_drafts)
     return {"periods": periods, "has_data": period in periods}
 
 
@@ -76,7 +78,10 @@ def _picker(authority, period: datetime.date) -> dict:
 def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     months = _months(request, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
-    scorecard = selectors.scorecard_build(authority=authority, period=period, months=months)
+    include_drafts = role in DRAFT_ROLES
+    scorecard = selectors.scorecard_build(
+        authority=authority, period=period, months=months, include_drafts=include_drafts
+    )
     export_format = request.GET.get("format")
     if export_format in {"csv", "xlsx", "json"}:
         return _export_response(scorecard, export_format)
@@ -87,7 +92,7 @@ def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> 
         "months": months,
         "window_choices": selectors.WINDOW_CHOICES,
         "other_authorities": authorities_for(request.user).exclude(pk=authority.pk),
-        **_picker(authority, period),
+        **_picker(authority, period, include_drafts=include_drafts),
     }
     return render(request, "scorecards/scorecard.html", context)
 
@@ -112,8 +117,13 @@ def _export_response(scorecard: selectors.Scorecard, export_format: str) -> Http
 def indicator_detail(request: HttpRequest, code: str, period: datetime.date, indicator_code: str) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     months = _months(request, INDICATOR_WINDOW_CHOICES, INDICATOR_DEFAULT_MONTHS)
+    include_drafts = role in DRAFT_ROLES
     scorecard = selectors.scorecard_build(
-        authority=authority, period=period, months=months, indicator_codes=[indicator_code]
+        authority=authority,
+        period=period,
+        months=months,
+        indicator_codes=[indicator_code],
+        include_drafts=include_drafts,
     )
     row = scorecard.row(indicator_code)
     if row is None:
@@ -129,7 +139,7 @@ def indicator_detail(request: HttpRequest, code: str, period: datetime.date, ind
         "chart_description": charts.describe_chart(row),
         "month_table": MonthTable.for_row(row),
         "indicator_code": row.code,
-        **_picker(authority, period),
+        **_picker(authority, period, include_drafts=include_drafts),
     }
     return render(request, "scorecards/indicator.html", context)
 
