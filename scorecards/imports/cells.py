@@ -21,7 +21,12 @@ AUTHORITY_CODE = re.compile(r"^\d{3}$")
 GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
 INDICATOR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 #: What a figure of each unit cannot be below, in words for the message; score may be negative (Progress 8).
-NOT_NEGATIVE = {Unit.COUNT: "a count", Unit.DAYS: "a number of days", Unit.RATE_PER_10K: "a rate"}
+NOT_NEGATIVE = {
+    Unit.COUNT.value: "a count",
+    Unit.DAYS.value: "a number of days",
+    Unit.RATE_PER_10K.value: "a rate",
+}
+PERCENT = Unit.PERCENT.value
 
 
 class CellError(ValueError):
@@ -39,7 +44,7 @@ def parse_number(text: str, *, unit: str | None = None) -> Decimal:
             raise CellError(messages.FORMULA_NOT_A_NUMBER.format(value=text))
         raise CellError(messages.NOT_A_NUMBER.format(value=text))
     if text.endswith("%"):
-        if unit != Unit.PERCENT:
+        if unit != PERCENT:
             raise CellError(messages.PERCENT_SIGN_NOT_ALLOWED.format(value=text))
         text = text[:-1]
     try:
@@ -57,7 +62,7 @@ def to_stored(number: Decimal) -> Decimal:
 
 def check_figure(number: Decimal, unit: str) -> None:
     """A percentage lies between 0 and 100; counts, days and rates are never negative."""
-    if unit == Unit.PERCENT and not (0 <= number <= 100):
+    if unit == PERCENT and not (0 <= number <= 100):
         raise CellError(messages.PERCENT_OUT_OF_RANGE.format(value=plain(number)))
     if unit in NOT_NEGATIVE and number < 0:
         raise CellError(messages.NEGATIVE_NUMBER.format(value=plain(number), what=NOT_NEGATIVE[unit]))
@@ -115,9 +120,11 @@ def parse_decimals(text: str) -> int:
     return int(text)
 
 
-def parse_choice(text: str, choices: list[str], message: str) -> str:
+def parse_choice(text: str, choices: tuple[str, ...], message: str) -> str:
     if text not in choices:
-        raise CellError(message.format(value=text, expected=", ".join(choice for choice in choices if choice)))
+        raise CellError(
+            message.format(value=text, expected=", ".join(choice for choice in choices if choice))
+        )
     return text
 
 

@@ -9,7 +9,9 @@ Each is a format string; the row and column are carried beside it by ``RowError`
 FILE_COLUMN = "(file)"
 
 EMPTY_FILE = "the file is empty: expected a header row naming the columns"
-WRONG_FILE_TYPE = "{filename!r} is not a CSV or XLSX file; save it as CSV UTF-8 (.csv) or Excel workbook (.xlsx)"
+WRONG_FILE_TYPE = (
+    "{filename!r} is not a CSV or XLSX file; save it as CSV UTF-8 (.csv) or Excel workbook (.xlsx)"
+)
 UNREADABLE_XLSX = "the workbook cannot be read ({reason}); save it again as an Excel workbook (.xlsx)"
 UNREADABLE_CSV = "the CSV file cannot be read ({reason})"
 NOT_UTF8 = "the file is not UTF-8 text (byte {byte} cannot be read); save it as CSV UTF-8"
@@ -19,7 +21,7 @@ DUPLICATE_COLUMN = "column {column!r} appears more than once in the header"
 UNNAMED_COLUMN = "column {letter} has values but no name in the header row"
 DUPLICATE_KEY = "{key} appears again: it was first given on row {first}"
 
-# One cell ----------------------------------------------------------------------------------------------------
+# One cell ------------------------------------------------------------------------------------------------
 
 REQUIRED = "a value is required"
 TOO_LONG = "{length} characters is too long; at most {limit} are allowed"
@@ -58,7 +60,8 @@ NUMERATOR_AND_DENOMINATOR = "give both a numerator and a denominator, or neither
 ZERO_DENOMINATOR = "the denominator is 0, so no value can be computed"
 NUMERATOR_OVER_DENOMINATOR = "the numerator {numerator} is larger than the denominator {denominator}"
 VALUE_DIFFERS_FROM_RATIO = (
-    "the value {value} differs from {computed}, computed from numerator {numerator} and denominator {denominator}"
+    "the value {value} differs from {computed}, "
+    "computed from numerator {numerator} and denominator {denominator}"
 )
 
 # A benchmark -----------------------------------------------------------------------------------------------

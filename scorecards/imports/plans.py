@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,7 +24,7 @@ class PlannedRow:
     #: The row number a spreadsheet shows (the header is row 1).
     row: int
     action: Action
-    #: The natural key as written in the file, e.g. ("838", "dental_check_pct", "2020-11"); empty if unreadable.
+    #: The natural key as written in the file, e.g. ("838", "dental_check_pct", "2020-11").
     key: tuple[str, ...] = ()
     #: For an update, each field that changes: (old, new).
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -63,6 +64,30 @@ class ImportPlan:
         for planned in self.rows:
             counts[planned.action] += 1
         return ImportSummary(counts[Action.CREATE], counts[Action.UPDATE], counts[Action.UNCHANGED])
+
+    def digest(self) -> str:
+        """A fingerprint of what applying would do; it differs when the file or the database has changed.
+
+        A page shows a preview, then applies the plan made again on confirmation only if the digests agree.
+        """
+        fingerprint = hashlib.sha256(self.kind.encode())
+        for planned in self.rows:
+            fingerprint.update(
+                repr(
+                    (
+                        planned.row,
+                        str(planned.action),
+                        planned.key,
+                        planned.pk,
+                        sorted((name, str(old), str(new)) for name, (old, new) in planned.changes.items()),
+                        sorted((name, str(value)) for name, value in planned.fields.items()),
+                        [str(error) for error in planned.errors],
+                    )
+                ).encode()
+            )
+        for error in self.errors:
+            fingerprint.update(str(error).encode())
+        return fingerprint.hexdigest()
 
     def rows_to(self, action: Action) -> list[PlannedRow]:
         return [planned for planned in self.rows if planned.action == action]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -45,6 +46,10 @@ class TableRow:
 class Table:
     #: Column names as normalised (trimmed, lower case), in the file's order.
     header: list[str] = field(default_factory=list)
+    #: The header's row number: 1 unless the file starts with empty rows.
+    header_row: int = 1
+    #: Each column name as written in the file, by its normalised name.
+    labels: dict[str, str] = field(default_factory=dict)
     rows: list[TableRow] = field(default_factory=list)
     #: Problems found while reading: the file as a whole, or a cell that cannot become text (a date).
     errors: list[RowError] = field(default_factory=list)
@@ -71,11 +76,15 @@ def read_table(file_obj: IO[bytes] | IO[str], filename: str) -> Table:
         records = _xlsx_records(data, table)
     elif suffix in XLSX_SUFFIXES:
         table.errors.append(
-            RowError(1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason="it is not a zip archive"))
+            RowError(
+                1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason="it is not a zip archive")
+            )
         )
         return table
     elif data.startswith(OLE_MAGIC) or suffix not in CSV_SUFFIXES:
-        table.errors.append(RowError(1, messages.FILE_COLUMN, messages.WRONG_FILE_TYPE.format(filename=filename)))
+        table.errors.append(
+            RowError(1, messages.FILE_COLUMN, messages.WRONG_FILE_TYPE.format(filename=filename))
+        )
         return table
     else:
         records = _csv_records(data, table)
@@ -97,6 +106,7 @@ def _build(records, table: Table) -> None:
             if not any(texts):
                 continue
             header_number = number
+            table.header_row = number
             for index, name in enumerate(texts):
                 normalised = name.lower()
                 if not name:
@@ -107,6 +117,7 @@ def _build(records, table: Table) -> None:
                 positions.append((index, normalised))
                 named[index] = normalised
                 table.header.append(normalised)
+                table.labels[normalised] = name
             continue
         texts = []
         for index, cell in enumerate(raw):
@@ -118,6 +129,8 @@ def _build(records, table: Table) -> None:
             continue
         cells = {name: (texts[index] or "") if index < len(texts) else "" for index, name in positions}
         table.rows.append(TableRow(number, cells))
+    if table.errors and not table.bad_cells.issuperset((e.row, e.column) for e in table.errors):
+        return  # the file could not be read to the end; that error says why
     if not header_number:
         table.errors.append(RowError(1, messages.FILE_COLUMN, messages.EMPTY_FILE))
         return
@@ -190,7 +203,7 @@ def _decimal_text(value: Decimal) -> str:
 # CSV -------------------------------------------------------------------------------------------------------
 
 
-def _csv_records(data: bytes, table: Table):
+def _csv_records(data: bytes, table: Table) -> Iterator[tuple[int, list]] | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -198,17 +211,19 @@ def _csv_records(data: bytes, table: Table):
         byte = f"0x{data[error.start]:02x}"
         table.errors.append(RowError(line, messages.FILE_COLUMN, messages.NOT_UTF8.format(byte=byte)))
         return None
-    records = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    return _csv_rows(text, table)
+
+
+def _csv_rows(text: str, table: Table) -> Iterator[tuple[int, list]]:
+    # A generator, so that a large file is never held twice (as raw records and as named rows).
+    number = 0
     try:
-        for number, raw in enumerate(reader, start=1):
-            records.append((number, raw))
+        for number, raw in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):  # noqa: B007
+            yield number, raw
     except csv.Error as error:
         table.errors.append(
-            RowError(len(records) + 1, messages.FILE_COLUMN, messages.UNREADABLE_CSV.format(reason=error))
+            RowError(number + 1, messages.FILE_COLUMN, messages.UNREADABLE_CSV.format(reason=error))
         )
-        return None
-    return records
 
 
 # XLSX ------------------------------------------------------------------------------------------------------
@@ -224,26 +239,34 @@ class _XlsxCell:
         self.number_format = number_format
 
 
-def _xlsx_records(data: bytes, table: Table):
+def _xlsx_records(data: bytes, table: Table) -> Iterator[tuple[int, list]] | None:
     import openpyxl
 
     try:
-        # data_only=False: a formula is read as its text ("=A2/B2") and never as a value we did not see computed.
+        # data_only=False: a formula is read as its text ("=A2/B2"), never as a value we did not see computed.
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds of error for a damaged or foreign file
-        table.errors.append(RowError(1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason=_reason(error))))
+        table.errors.append(
+            RowError(1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason=_reason(error)))
+        )
         return None
+    return _xlsx_rows(workbook, table)
+
+
+def _xlsx_rows(workbook, table: Table) -> Iterator[tuple[int, list]]:
+    number = 0
     try:
         if not workbook.worksheets:
-            return []
+            return
         sheet = workbook.worksheets[0]
-        records = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            records.append((number, [_xlsx_value(cell) for cell in row]))
-        return records
+        # The stored dimensions can be wrong (some tools write "A1"), and would silently cut rows off.
+        sheet.reset_dimensions()
+        for number, row in enumerate(sheet.iter_rows(), start=1):  # noqa: B007
+            yield number, [_xlsx_value(cell) for cell in row]
     except Exception as error:  # a sheet can be damaged even when the archive opens
-        table.errors.append(RowError(1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason=_reason(error))))
-        return None
+        table.errors.append(
+            RowError(number + 1, messages.FILE_COLUMN, messages.UNREADABLE_XLSX.format(reason=_reason(error)))
+        )
     finally:
         workbook.close()
 

@@ -1,0 +1,251 @@
+"""Importing an authority's figures for an indicator: monthly values, benchmarks, targets and baselines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from authorities.models import Authority
+from scorecards.models import (
+    Benchmark,
+    BenchmarkSource,
+    Indicator,
+    MonthlyValue,
+    Target,
+    TargetKind,
+    Unit,
+    ValueStatus,
+)
+from scorecards.rating import round_half_up
+
+from . import cells, messages
+from .base import ABSENT, INVALID, KindImport, RowReader, is_set, max_length, not_negative, text_of
+from .cells import CellError
+
+#: A computed value is the ratio times this, by unit; any other unit keeps the plain ratio.
+RATIO_FACTORS = {Unit.PERCENT.value: Decimal(100), Unit.RATE_PER_10K.value: Decimal(10_000)}
+#: Units whose numerator is part of its denominator, so it can never be larger (days and scores are averages).
+PROPORTION_UNITS = {Unit.PERCENT.value, Unit.RATE_PER_10K.value}
+STATUSES = tuple(ValueStatus.values)
+TARGET_KINDS = tuple(TargetKind.values)
+
+
+# Figures of an authority for an indicator: values, benchmarks, targets -------------------------------------
+
+
+class FigureImport(KindImport):
+    """A kind whose rows name an authority and an indicator that must already exist."""
+
+    #: The database fields of the natural key, in the order of the key tuples ``parse`` returns.
+    key_fields: tuple[str, ...]
+    #: Fields every object of this import has, beyond its natural key.
+    fixed: dict[str, str] = {}
+
+    def prepare(self):
+        self.authorities = dict(Authority.objects.values_list("code", "pk"))
+        self.indicators = {
+            code: (pk, unit, decimals)
+            for code, pk, unit, decimals in Indicator.objects.values_list("code", "pk", "unit", "decimals")
+        }
+
+    def read_references(self, reader: RowReader):
+        """(authority id, indicator (id, unit, decimals)), each INVALID when unknown."""
+
+        def authority(text):
+            code = cells.parse_authority_code(text)
+            if code not in self.authorities:
+                raise CellError(messages.UNKNOWN_AUTHORITY.format(value=text))
+            return self.authorities[code]
+
+        def indicator(text):
+            if text not in self.indicators:
+                raise CellError(messages.UNKNOWN_INDICATOR.format(value=text))
+            return self.indicators[text]
+
+        return (
+            reader.read("authority", authority, required=True),
+            reader.read("indicator", indicator, required=True),
+        )
+
+    def existing(self, keys):
+        keys = list(keys)
+        if not keys:
+            return {}
+        lookups = {f"{name}__in": {key[i] for key in keys} for i, name in enumerate(self.key_fields)}
+        rows = self.model.objects.filter(**lookups, **self.fixed).values_list(
+            "pk", *self.key_fields, *self.stored
+        )
+        width = len(self.key_fields) + 1
+        return {row[1:width]: (row[0], row[width:]) for row in rows}
+
+    def figure(self, reader: RowReader, column: str, indicator, *, required: bool = False):
+        """A number in the indicator's unit, checked against the unit's range."""
+        unit = indicator[1] if is_set(indicator) else None
+
+        def parse(text):
+            if unit is None:
+                # The indicator cell has its own error; a % sign here is no second error to report.
+                return cells.parse_number(text, unit=cells.PERCENT)
+            number = cells.parse_number(text, unit=unit)
+            cells.check_figure(number, unit)
+            return number
+
+        return reader.read(column, parse, required=required)
+
+
+class ValueImport(FigureImport):
+    name = "values"
+    model = MonthlyValue
+    required = ("authority", "indicator", "period")
+    optional = ("value", "numerator", "denominator", "status", "commentary")
+    key_columns = ("authority", "indicator", "period")
+    key_fields = ("authority_id", "indicator_id", "period")
+    update_fields = ("value", "numerator", "denominator", "status", "commentary", "updated_by", "updated_at")
+    audit_kind = "value"
+    audited_fields = ("value", "numerator", "denominator", "status", "commentary")
+
+    def parse(self, reader, ordinal):
+        authority_id, indicator = self.read_references(reader)
+        period = reader.read("period", cells.parse_period, required=True)
+        value, numerator, denominator = (
+            self.figure(reader, "value", indicator),
+            self.count(reader, "numerator"),
+            self.count(reader, "denominator"),
+        )
+        status = reader.read(
+            "status",
+            lambda text: cells.parse_choice(text, STATUSES, messages.UNKNOWN_STATUS),
+        )
+        commentary = reader.read("commentary")
+        value, numerator, denominator = (None if v is ABSENT else v for v in (value, numerator, denominator))
+        status = "" if status is ABSENT or status is None else status
+        if all(is_set(v) for v in (value, numerator, denominator, status)):
+            has_figure = any(v is not None for v in (value, numerator, denominator))
+            if has_figure and status:
+                reader.error("status", messages.VALUE_AND_STATUS.format(status=status))
+            elif not has_figure and not status:
+                reader.error("value", messages.VALUE_OR_STATUS_REQUIRED)
+            elif has_figure and is_set(indicator):
+                value = self._value_from_ratio(reader, value, numerator, denominator, indicator)
+        if not all(is_set(v) for v in (authority_id, indicator, period)):
+            return None
+        fields = {"value": value, "numerator": numerator, "denominator": denominator, "status": status}
+        if commentary is not ABSENT:
+            fields["commentary"] = commentary or ""
+        key = {"authority_id": authority_id, "indicator_id": indicator[0], "period": period}
+        return (authority_id, indicator[0], period), key, fields
+
+    @staticmethod
+    def count(reader: RowReader, column: str):
+        return reader.read(column, lambda text: not_negative(cells.parse_number(text), f"a {column}"))
+
+    def _value_from_ratio(self, reader, value, numerator, denominator, indicator):
+        if (numerator is None) != (denominator is None):
+            reader.error(
+                "numerator" if numerator is None else "denominator", messages.NUMERATOR_AND_DENOMINATOR
+            )
+            return INVALID
+        if numerator is None:
+            return value
+        _, unit, decimals = indicator
+        if denominator == 0:
+            reader.error("denominator", messages.ZERO_DENOMINATOR)
+            return INVALID
+        if unit in PROPORTION_UNITS and numerator > denominator:
+            reader.error(
+                "numerator",
+                messages.NUMERATOR_OVER_DENOMINATOR.format(
+                    numerator=cells.plain(numerator), denominator=cells.plain(denominator)
+                ),
+            )
+            return INVALID
+        computed = cells.to_stored(numerator / denominator * RATIO_FACTORS.get(unit, Decimal(1)))
+        if value is None:
+            try:
+                cells.check_figure(computed, unit)
+            except CellError as error:
+                reader.error("value", str(error))
+                return INVALID
+            return computed
+        if round_half_up(value, decimals) != round_half_up(computed, decimals):
+            reader.error(
+                "value",
+                messages.VALUE_DIFFERS_FROM_RATIO.format(
+                    value=cells.plain(value),
+                    computed=round_half_up(computed, decimals),
+                    numerator=cells.plain(numerator),
+                    denominator=cells.plain(denominator),
+                ),
+            )
+            return INVALID
+        return value
+
+    def build(self, fields, *, pk=None, user=None):
+        return MonthlyValue(pk=pk, updated_by=user, **fields)
+
+
+class BenchmarkImport(FigureImport):
+    name = "benchmarks"
+    model = Benchmark
+    required = ("authority", "indicator", "year")
+    optional = ("england", "region", "sn_average", "sn_min", "sn_max", "own", "note")
+    key_columns = ("authority", "indicator", "year")
+    key_fields = ("authority_id", "indicator_id", "year")
+    fixed = {"source": BenchmarkSource.ENTERED}
+    update_fields = ("england", "region", "sn_average", "sn_min", "sn_max", "own", "note")
+    audit_kind = "benchmark"
+    audited_fields = update_fields
+
+    def object_key(self, planned):
+        # As the admin site writes it: the source is part of a benchmark's key.
+        return " ".join((*planned.key, BenchmarkSource.ENTERED.value))
+
+    def parse(self, reader, ordinal):
+        authority_id, indicator = self.read_references(reader)
+        year = reader.read("year", cells.parse_year, required=True)
+        fields = {name: self.figure(reader, name, indicator) for name in self.update_fields[:-1]}
+        fields["note"] = reader.read("note", text_of(max_length(Benchmark, "note")))
+        minimum, maximum = fields["sn_min"], fields["sn_max"]
+        if is_set(minimum) and is_set(maximum) and None not in (minimum, maximum) and minimum > maximum:
+            reader.error(
+                "sn_min",
+                messages.MIN_OVER_MAX.format(minimum=cells.plain(minimum), maximum=cells.plain(maximum)),
+            )
+        if not all(is_set(v) for v in (authority_id, indicator, year)):
+            return None
+        fields = {name: value for name, value in fields.items() if value is not ABSENT}
+        if "note" in fields and fields["note"] is None:
+            fields["note"] = ""
+        key = {"authority_id": authority_id, "indicator_id": indicator[0], "year": year, **self.fixed}
+        return (authority_id, indicator[0], year), key, fields
+
+
+class TargetImport(FigureImport):
+    name = "targets"
+    model = Target
+    required = ("authority", "indicator", "kind", "year", "value")
+    optional = ("note",)
+    key_columns = ("authority", "indicator", "kind", "year")
+    key_fields = ("authority_id", "indicator_id", "kind", "year")
+    update_fields = ("value", "note")
+    audit_kind = "target"
+    audited_fields = update_fields
+
+    def parse(self, reader, ordinal):
+        authority_id, indicator = self.read_references(reader)
+        kind = reader.read(
+            "kind",
+            lambda text: cells.parse_choice(text, TARGET_KINDS, messages.UNKNOWN_TARGET_KIND),
+            required=True,
+        )
+        year = reader.read("year", cells.parse_year, required=True)
+        fields = {
+            "value": self.figure(reader, "value", indicator, required=True),
+            "note": reader.read("note", text_of(max_length(Target, "note"))),
+        }
+        if not all(is_set(v) for v in (authority_id, indicator, kind, year)):
+            return None
+        fields = {name: value for name, value in fields.items() if value is not ABSENT}
+        if "note" in fields and fields["note"] is None:
+            fields["note"] = ""
+        key = {"authority_id": authority_id, "indicator_id": indicator[0], "kind": kind, "year": year}
+        return (authority_id, indicator[0], kind, year), key, fields
