@@ -27,6 +27,7 @@ from .formatting import (
 from .models import (
     Benchmark,
     BenchmarkSource,
+    ChangeRecord,
     Indicator,
     MonthlyValue,
     ScorecardMonth,
@@ -525,3 +526,8 @@ def newest_period(*, authority: Authority, include_drafts: bool = True) -> datet
     return _values_visible(authority=authority, include_drafts=include_drafts).aggregate(
         newest=Max("period")
     )["newest"]
+
+
+def indicator_history(*, authority: Authority, indicator: Indicator, limit: int = 100) -> list[ChangeRecord]:
+    """The newest changes to this indicator's figures, benchmarks and targets for the authority."""
+    return list(ChangeRecord.objects.filter(authority=authority, indicator=indicator).order_by("-at", "-pk")[:limit])

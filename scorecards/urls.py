@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import comparison_views, entry_views, pack_views, signoff_views, views
 from .converters import PeriodConverter
 
 register_converter(PeriodConverter, "period")
@@ -10,5 +10,22 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<str:code>/", views.authority_latest, name="authority"),
     path("<str:code>/<period:period>/", views.scorecard_detail, name="detail"),
+    # Actions on a month come before the indicator pattern, whose slug would otherwise match their names.
+    path("<str:code>/<period:period>/enter/", entry_views.month_entry, name="enter"),
+    path("<str:code>/<period:period>/submit/", signoff_views.submit, name="submit"),
+    path("<str:code>/<period:period>/approve/", signoff_views.approve, name="approve"),
+    path("<str:code>/<period:period>/return/", signoff_views.return_month, name="return"),
+    path("<str:code>/upload/", entry_views.upload, name="upload"),
+    path("<str:code>/upload/confirm/", entry_views.upload_confirm, name="upload_confirm"),
+    path("<str:code>/upload/template/<slug:kind>.csv", entry_views.upload_template, name="upload_template"),
+    path("<str:code>/<period:period>/pack/", pack_views.board_pack_create, name="pack_create"),
     path("<str:code>/<period:period>/<slug:indicator_code>/", views.indicator_detail, name="indicator"),
+    path("<str:code>/packs/", pack_views.board_pack_list, name="packs"),
+    path("<str:code>/packs/<int:pack_id>/", pack_views.board_pack_detail, name="pack"),
+    path("<str:code>/packs/<int:pack_id>/status/", pack_views.board_pack_status, name="pack_status"),
+    path("<str:code>/packs/<int:pack_id>/download/", pack_views.board_pack_download, name="pack_download"),
+    path(
+        "<str:code>/<period:period>/<slug:indicator_code>/compare/", comparison_views.compare, name="compare"
+    ),
+    path("<str:code>/<period:period>/<slug:indicator_code>/league/", comparison_views.league, name="league"),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from authorities.access import DRAFT_ROLES, authorities_for, authority_for_user
+from authorities.access import APPROVE_ROLES, DRAFT_ROLES, ENTER_ROLES, authorities_for, authority_for_user
 
 from . import charts, exports, selectors
 from .converters import PeriodConverter
@@ -91,6 +91,8 @@ def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> 
         "scorecard": scorecard,
         "months": months,
         "window_choices": selectors.WINDOW_CHOICES,
+        "can_enter": role in ENTER_ROLES,
+        "can_approve": role in APPROVE_ROLES,
         "other_authorities": authorities_for(request.user).exclude(pk=authority.pk),
         **_picker(authority, period, include_drafts=include_drafts),
     }
@@ -138,6 +140,7 @@ def indicator_detail(request: HttpRequest, code: str, period: datetime.date, ind
         "figure_json": charts.figure_json(charts.indicator_figure(row)),
         "chart_description": charts.describe_chart(row),
         "month_table": MonthTable.for_row(row),
+        "history": selectors.indicator_history(authority=authority, indicator=row.indicator),
         "indicator_code": row.code,
         **_picker(authority, period, include_drafts=include_drafts),
     }
