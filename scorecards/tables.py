@@ -31,7 +31,7 @@ class MonthTable(tables.Table):
             {
                 "month": f"{cell.period:%B %Y}",
                 "figure": cell.text if cell.value is not None else "–",
-                "status": cell.status_label or ("Reported" if cell.value is not None else "No return"),
+                "status": cell.status_label or ("Reported" if cell.value is not None else "No figure"),
                 "commentary": cell.commentary or "–",
             }
             for cell in reversed(row.cells)

@@ -8,12 +8,16 @@ loaded through the same import service officers use.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.db import transaction
 
+from authorities.models import Authority, Role
 from authorities.services import user_add
 from scorecards.imports import import_file
+from scorecards.models import ChangeRoute, ScorecardMonth, SignOffState
+from scorecards.signoff import month_approve, month_submit
 
 DEMO_DIR = Path(__file__).resolve().parent
 KINDS = ("authorities", "indicators", "values", "benchmarks", "targets")
@@ -24,6 +28,9 @@ DEMO_USERS = (
     ("approver", "approver", ("838",)),
     ("admin", "administrator", ("838", "839")),
 )
+#: The demo's sign-off story: Dorset's months are approved; BCP's newest month awaits approval.
+APPROVED = {"838": [f"2020-{month:02d}" for month in range(3, 12)], "839": [f"2020-{m:02d}" for m in range(6, 11)]}
+SUBMITTED = {"839": ["2020-11"]}
 
 
 @transaction.atomic
@@ -33,8 +40,27 @@ def demo_load() -> str:
     for kind in KINDS:
         path = DEMO_DIR / f"{kind}.csv"
         with path.open("rb") as handle:
-            summary = import_file(kind, handle, path.name)
+            summary = import_file(kind, handle, path.name, route=ChangeRoute.COMMAND)
         parts.append(f"{kind} {summary}")
+    users = {}
     for username, role, codes in DEMO_USERS:
-        user_add(username=username, password=DEMO_PASSWORD, role=role, authority_codes=list(codes))
+        users[username], _ = user_add(username=username, password=DEMO_PASSWORD, role=role, authority_codes=list(codes))
+    for code, months in APPROVED.items():
+        authority = Authority.objects.get(code=code)
+        for month in months:
+            _sign_off(authority, month, users, approve=True)
+    for code, months in SUBMITTED.items():
+        authority = Authority.objects.get(code=code)
+        for month in months:
+            _sign_off(authority, month, users, approve=False)
     return "; ".join(parts)
+
+
+def _sign_off(authority: Authority, month: str, users: dict, *, approve: bool) -> None:
+    period = datetime.date(int(month[:4]), int(month[5:]), 1)
+    state = ScorecardMonth.objects.filter(authority=authority, period=period).values_list("state", flat=True).first()
+    if state in (None, SignOffState.DRAFT):
+        month_submit(authority=authority, period=period, user=users["officer"], role=Role.OFFICER)
+        state = SignOffState.SUBMITTED
+    if approve and state == SignOffState.SUBMITTED:
+        month_approve(authority=authority, period=period, user=users["admin"], role=Role.ADMINISTRATOR)
