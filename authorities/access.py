@@ -28,9 +28,7 @@ def authorities_for(user) -> QuerySet[Authority]:
 def role_in(user, authority: Authority) -> Role | None:
     if not user.is_authenticated or not user.is_active:
         return None
-    role = (
-        Membership.objects.filter(user=user, authority=authority).values_list("role", flat=True).first()
-    )
+    role = Membership.objects.filter(user=user, authority=authority).values_list("role", flat=True).first()
     return Role(role) if role else None
 
 

@@ -22,7 +22,9 @@ class AdministratorAccess:
     authority_field = "authority"
 
     def _allowed(self, request) -> bool:
-        return request.user.is_active and (request.user.is_superuser or bool(administered_authority_ids(request.user)))
+        return request.user.is_active and (
+            request.user.is_superuser or bool(administered_authority_ids(request.user))
+        )
 
     def has_module_permission(self, request):
         return self._allowed(request)

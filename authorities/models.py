@@ -7,7 +7,9 @@ from django.db import models
 class Authority(models.Model):
     """An English local authority with children's social care responsibilities."""
 
-    code = models.CharField("DfE code", max_length=3, unique=True, help_text="DfE 3-digit LA number, e.g. 838.")
+    code = models.CharField(
+        "DfE code", max_length=3, unique=True, help_text="DfE 3-digit LA number, e.g. 838."
+    )
     gss_code = models.CharField("GSS code", max_length=9, blank=True, help_text="ONS code, e.g. E06000059.")
     name = models.CharField(max_length=120)
     region = models.CharField(max_length=60, blank=True)
@@ -15,7 +17,10 @@ class Authority(models.Model):
         default=True, help_text="False for authorities that no longer exist, such as Cumbria after 2023."
     )
     successors = models.ManyToManyField(
-        "self", symmetrical=False, related_name="predecessors", blank=True,
+        "self",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
         help_text="Authorities that took over this one's area.",
     )
 
@@ -70,7 +75,9 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["authority", "user"]
-        constraints = [models.UniqueConstraint(fields=["user", "authority"], name="one_membership_per_authority")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "authority"], name="one_membership_per_authority")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} is {self.get_role_display().lower()} of {self.authority.name}"

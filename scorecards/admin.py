@@ -30,7 +30,15 @@ AUDITED_FIELDS = {
     Benchmark: ["england", "region", "sn_average", "sn_min", "sn_max", "sn_count", "own", "note"],
     Target: ["value", "note"],
     Indicator: [
-        "section", "name", "unit", "polarity", "decimals", "source", "definition", "amber_tolerance", "position",
+        "section",
+        "name",
+        "unit",
+        "polarity",
+        "decimals",
+        "source",
+        "definition",
+        "amber_tolerance",
+        "position",
     ],
 }
 KINDS = {MonthlyValue: "value", Benchmark: "benchmark", Target: "target", Indicator: "indicator"}
@@ -72,7 +80,9 @@ def audit_save(obj, *, user, created: bool, deleted: bool = False) -> None:
         )
     changes_record(changes, user=user, route=ChangeRoute.ADMIN)
     if model is MonthlyValue:
-        months_changed(authority_id=obj.authority_id, periods=[obj.period], user=user, route=ChangeRoute.ADMIN)
+        months_changed(
+            authority_id=obj.authority_id, periods=[obj.period], user=user, route=ChangeRoute.ADMIN
+        )
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -171,7 +181,17 @@ class MonthlyValueAdmin(AdministratorAccess, AuditedAdmin):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(AdministratorAccess, AuditedAdmin):
-    list_display = ["authority", "indicator", "year", "source", "england", "sn_average", "sn_min", "sn_max", "own"]
+    list_display = [
+        "authority",
+        "indicator",
+        "year",
+        "source",
+        "england",
+        "sn_average",
+        "sn_min",
+        "sn_max",
+        "own",
+    ]
     list_filter = ["source", "year", "authority", "indicator__section"]
     search_fields = ["indicator__code", "indicator__name", "authority__name"]
     list_select_related = ["authority", "indicator"]
@@ -195,7 +215,14 @@ class ScorecardMonthAdmin(AdministratorAccess, admin.ModelAdmin):
     list_filter = ["state", "authority"]
     date_hierarchy = "period"
     readonly_fields = [
-        "authority", "period", "state", "revision", "submitted_at", "submitted_by", "approved_at", "approved_by",
+        "authority",
+        "period",
+        "state",
+        "revision",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_by",
     ]
     fields = readonly_fields + ["summary"]
 
@@ -228,7 +255,15 @@ class ChangeRecordAdmin(AdministratorAccess, admin.ModelAdmin):
 
 @admin.register(BoardPack)
 class BoardPackAdmin(AdministratorAccess, admin.ModelAdmin):
-    list_display = ["authority", "period", "state", "approval_state", "requested_by", "requested_at", "page_count"]
+    list_display = [
+        "authority",
+        "period",
+        "state",
+        "approval_state",
+        "requested_by",
+        "requested_at",
+        "page_count",
+    ]
     list_filter = ["state", "approval_state", "authority"]
     readonly_fields = [field.name for field in BoardPack._meta.fields]
 

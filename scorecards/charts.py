@@ -40,7 +40,9 @@ def sparkline_svg(row: ScorecardRow) -> SafeString:
         middle = SPARK_HEIGHT / 2
         if high == low:
             return middle
-        return round(float(SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD)), 1)
+        return round(
+            float(SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD)), 1
+        )
 
     coordinates = " ".join(f"{x(index)},{y(value)}" for index, value in points)
     last_x, last_y = x(points[-1][0]), y(points[-1][1])
@@ -71,7 +73,12 @@ def indicator_figure(row: ScorecardRow) -> dict:
         figure.add_trace(
             go.Scatter(
                 x=[first, last, last, first],
-                y=[_float(figures.sn_min), _float(figures.sn_min), _float(figures.sn_max), _float(figures.sn_max)],
+                y=[
+                    _float(figures.sn_min),
+                    _float(figures.sn_min),
+                    _float(figures.sn_max),
+                    _float(figures.sn_max),
+                ],
                 fill="toself",
                 mode="none",
                 fillcolor="rgba(111,60,150,0.12)",
@@ -128,7 +135,9 @@ def indicator_figure(row: ScorecardRow) -> dict:
         legend={"orientation": "h", "y": -0.18},
         xaxis={"tickformat": "%b %Y", "dtick": "M1", "gridcolor": "#e5e5e5"},
         yaxis={
-            "title": {"text": {"percent": "Percent", "rate_per_10k": "Rate per 10,000"}.get(indicator.unit, "")},
+            "title": {
+                "text": {"percent": "Percent", "rate_per_10k": "Rate per 10,000"}.get(indicator.unit, "")
+            },
             "ticksuffix": unit_suffix,
             "gridcolor": "#e5e5e5",
             "zeroline": False,

@@ -120,12 +120,16 @@ def unusual_change(row: EntryRow, new: Decimal | None) -> str | None:
         median = Decimal(statistics.median(steps))
         if median > 0 and change > MEDIAN_MULTIPLE * median:
             return UNUSUAL_MEDIAN.format(
-                change=format(change.normalize(), "f"), previous=previous, median=format(median.normalize(), "f")
+                change=format(change.normalize(), "f"),
+                previous=previous,
+                median=format(median.normalize(), "f"),
             )
     return None
 
 
-def _table(*, authority: Authority, period: datetime.date, submitted: dict[str, dict[str, str]], rows) -> Table:
+def _table(
+    *, authority: Authority, period: datetime.date, submitted: dict[str, dict[str, str]], rows
+) -> Table:
     header = ["authority", "indicator", "period", *FIELDS]
     table = Table(header=header, labels={name: name for name in header})
     for number, row in enumerate(rows, start=2):
@@ -136,7 +140,12 @@ def _table(*, authority: Authority, period: datetime.date, submitted: dict[str, 
         table.rows.append(
             TableRow(
                 number=number,
-                cells={"authority": authority.code, "indicator": row.indicator.code, "period": f"{period:%Y-%m}", **cells},
+                cells={
+                    "authority": authority.code,
+                    "indicator": row.indicator.code,
+                    "period": f"{period:%Y-%m}",
+                    **cells,
+                },
             )
         )
     return table
@@ -189,9 +198,16 @@ def month_values_save(
     if result.confirmations:
         return result
 
-    apply_import(plan, user=user, route=ChangeRoute.FORM, notes_by_row={
-        planned.row: notes[code_by_row[planned.row]] for planned in plan.rows if code_by_row[planned.row] in notes
-    })
+    apply_import(
+        plan,
+        user=user,
+        route=ChangeRoute.FORM,
+        notes_by_row={
+            planned.row: notes[code_by_row[planned.row]]
+            for planned in plan.rows
+            if code_by_row[planned.row] in notes
+        },
+    )
     result.saved = plan.summary.created + plan.summary.updated
     return result
 
@@ -201,7 +217,9 @@ STATUS_CHOICES = [("", "Reported (give a value)")] + [
 ]
 
 
-def record_confirmation(*, authority: Authority, indicator: Indicator, period: datetime.date, note: str, user) -> None:
+def record_confirmation(
+    *, authority: Authority, indicator: Indicator, period: datetime.date, note: str, user
+) -> None:
     changes_record(
         [
             Change(

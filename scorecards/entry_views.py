@@ -32,7 +32,9 @@ UPLOAD_WRONG_TYPE = "Upload a .csv or .xlsx file; {name!r} is neither."
 UPLOAD_NO_FILE = "Choose a file to upload."
 UPLOAD_UNKNOWN_KIND = "Choose what the file holds: values, benchmarks or targets."
 UPLOAD_EXPIRED = "That preview has expired or was already applied. Upload the file again."
-UPLOAD_CHANGED = "The data changed since the preview, so nothing was applied. Check the new preview and confirm again."
+UPLOAD_CHANGED = (
+    "The data changed since the preview, so nothing was applied. Check the new preview and confirm again."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,7 +46,9 @@ def month_entry(request: HttpRequest, code: str, period: datetime.date) -> HttpR
     if request.method == "POST":
         rows = month_entry_rows(authority=authority, period=period)
         for row in rows:
-            submitted[row.indicator.code] = {name: request.POST.get(f"{row.indicator.code}-{name}", "") for name in FIELDS}
+            submitted[row.indicator.code] = {
+                name: request.POST.get(f"{row.indicator.code}-{name}", "") for name in FIELDS
+            }
         confirmed = {row.indicator.code for row in rows if request.POST.get(f"{row.indicator.code}-confirm")}
         result = month_values_save(
             authority=authority,
@@ -140,7 +144,9 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         if suffix not in UPLOAD_SUFFIXES:
             errors.append(UPLOAD_WRONG_TYPE.format(name=upload_file.name))
         if upload_file.size > settings.SCORECARD_UPLOAD_MAX_BYTES:
-            errors.append(UPLOAD_TOO_LARGE.format(size=upload_file.size, limit=settings.SCORECARD_UPLOAD_MAX_BYTES))
+            errors.append(
+                UPLOAD_TOO_LARGE.format(size=upload_file.size, limit=settings.SCORECARD_UPLOAD_MAX_BYTES)
+            )
     if errors:
         context["form_errors"] = errors
         return render(request, "scorecards/entry/upload.html", context, status=400)
@@ -155,7 +161,12 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         path.unlink(missing_ok=True)
     else:
         pending = request.session.get(UPLOAD_SESSION_KEY, {})
-        pending[token] = {"path": path.name, "kind": kind, "authority": authority.code, "name": upload_file.name}
+        pending[token] = {
+            "path": path.name,
+            "kind": kind,
+            "authority": authority.code,
+            "name": upload_file.name,
+        }
         request.session[UPLOAD_SESSION_KEY] = pending
     context.update({"plan": plan, "kind": kind, "token": token, "filename": upload_file.name})
     return render(request, "scorecards/entry/upload.html", context, status=400 if plan.errors else 200)

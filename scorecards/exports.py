@@ -20,11 +20,31 @@ from .selectors import Scorecard, ScorecardRow
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 ROW_KEYS = (
-    "indicator", "section", "name", "unit", "values", "latest_period", "england", "sn_average", "sn_min",
-    "sn_max", "benchmark_year", "target", "baseline", "direction", "rag",
+    "indicator",
+    "section",
+    "name",
+    "unit",
+    "values",
+    "latest_period",
+    "england",
+    "sn_average",
+    "sn_min",
+    "sn_max",
+    "benchmark_year",
+    "target",
+    "baseline",
+    "direction",
+    "rag",
 )
 EXTRA_KEYS = (
-    "polarity", "decimals", "region", "own", "sn_count", "target_year", "baseline_year", "rag_reason",
+    "polarity",
+    "decimals",
+    "region",
+    "own",
+    "sn_count",
+    "target_year",
+    "baseline_year",
+    "rag_reason",
 )
 
 

@@ -98,7 +98,11 @@ def explain_rating(rating: Rating, *, unit: str, decimals: int, polarity: Polari
     if len(rating.comparisons) == 1:
         comparison = rating.comparisons[0]
         if comparison.outcome == Outcome.WITHIN_TOLERANCE:
-            sentence += f", within the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+            sentence += (
+                f", within the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+            )
         elif comparison.outcome == Outcome.WORSE and comparison.tolerance is not None:
-            sentence += f", beyond the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+            sentence += (
+                f", beyond the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
+            )
     return f"{sentence} ({better} is better)"

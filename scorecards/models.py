@@ -47,7 +47,9 @@ class Indicator(models.Model):
     source = models.CharField(max_length=120, blank=True)
     definition = models.TextField(blank=True)
     amber_tolerance = models.DecimalField(
-        **FIGURE, null=True, blank=True,
+        **FIGURE,
+        null=True,
+        blank=True,
         help_text="How far worse than the comparator is still amber, in the indicator's unit. "
         "Empty: 5% of the comparator.",
     )
@@ -127,10 +129,15 @@ class Benchmark(models.Model):
     sn_min = models.DecimalField("SN minimum", **FIGURE, null=True, blank=True)
     sn_max = models.DecimalField("SN maximum", **FIGURE, null=True, blank=True)
     sn_count = models.PositiveSmallIntegerField(
-        "neighbours used", null=True, blank=True, help_text="How many neighbours had a value for the SN average."
+        "neighbours used",
+        null=True,
+        blank=True,
+        help_text="How many neighbours had a value for the SN average.",
     )
     own = models.DecimalField("own published figure", **FIGURE, null=True, blank=True)
-    rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 is best among all authorities.")
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 is best among all authorities."
+    )
     rank_of = models.PositiveSmallIntegerField(null=True, blank=True)
     quartile = models.CharField(max_length=1, blank=True, help_text="A (best) to D (worst).")
     note = models.CharField(max_length=250, blank=True)
@@ -162,11 +169,16 @@ class PublishedMeasure(models.Model):
         max_length=200, help_text="The EES CSV as published, e.g. la_cla_placement_stability.csv."
     )
     filters = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Column and value every row must match, e.g. {"cla_group": "CLA on 31 March"}.',
     )
-    value_column = models.CharField(max_length=80, help_text="The column holding the figure, e.g. children_percent.")
-    note = models.CharField(max_length=250, blank=True, help_text="How the published measure differs, if it does.")
+    value_column = models.CharField(
+        max_length=80, help_text="The column holding the figure, e.g. children_percent."
+    )
+    note = models.CharField(
+        max_length=250, blank=True, help_text="How the published measure differs, if it does."
+    )
 
     class Meta:
         ordering = ["indicator"]

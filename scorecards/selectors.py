@@ -530,4 +530,6 @@ def newest_period(*, authority: Authority, include_drafts: bool = True) -> datet
 
 def indicator_history(*, authority: Authority, indicator: Indicator, limit: int = 100) -> list[ChangeRecord]:
     """The newest changes to this indicator's figures, benchmarks and targets for the authority."""
-    return list(ChangeRecord.objects.filter(authority=authority, indicator=indicator).order_by("-at", "-pk")[:limit])
+    return list(
+        ChangeRecord.objects.filter(authority=authority, indicator=indicator).order_by("-at", "-pk")[:limit]
+    )

@@ -84,7 +84,9 @@ def month_approve(*, authority: Authority, period: datetime.date, user, role: Ro
 
 
 @transaction.atomic
-def month_return(*, authority: Authority, period: datetime.date, user, role: Role, reason: str) -> ScorecardMonth:
+def month_return(
+    *, authority: Authority, period: datetime.date, user, role: Role, reason: str
+) -> ScorecardMonth:
     """An approver sends a submitted month back to the officers, saying why."""
     if role not in APPROVE_ROLES:
         raise SignOffError(NOT_ALLOWED_TO_APPROVE)
@@ -98,7 +100,9 @@ def month_return(*, authority: Authority, period: datetime.date, user, role: Rol
     return month
 
 
-def months_changed(*, authority_id: int, periods: Iterable[datetime.date], user, route: ChangeRoute | str) -> None:
+def months_changed(
+    *, authority_id: int, periods: Iterable[datetime.date], user, route: ChangeRoute | str
+) -> None:
     """Data of these months changed: an approved or submitted month goes back to draft as a new revision.
 
     Called inside the transaction that made the change. ``approved_at`` is kept, so the scorecard can mark
@@ -109,7 +113,9 @@ def months_changed(*, authority_id: int, periods: Iterable[datetime.date], user,
         return
     existing = {
         month.period: month
-        for month in ScorecardMonth.objects.select_for_update().filter(authority_id=authority_id, period__in=periods)
+        for month in ScorecardMonth.objects.select_for_update().filter(
+            authority_id=authority_id, period__in=periods
+        )
     }
     for period in periods:
         month = existing.get(period)

@@ -116,7 +116,9 @@ def _export_response(scorecard: selectors.Scorecard, export_format: str) -> Http
 
 @require_safe
 @login_required
-def indicator_detail(request: HttpRequest, code: str, period: datetime.date, indicator_code: str) -> HttpResponse:
+def indicator_detail(
+    request: HttpRequest, code: str, period: datetime.date, indicator_code: str
+) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     months = _months(request, INDICATOR_WINDOW_CHOICES, INDICATOR_DEFAULT_MONTHS)
     include_drafts = role in DRAFT_ROLES
@@ -156,7 +158,10 @@ def health(request: HttpRequest) -> JsonResponse:
         checks["broker"] = _broker_ok()
     healthy = all(checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}},
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{k: "ok" if v else "down" for k, v in checks.items()},
+        },
         status=200 if healthy else 503,
     )
 

@@ -29,7 +29,10 @@ DEMO_USERS = (
     ("admin", "administrator", ("838", "839")),
 )
 #: The demo's sign-off story: Dorset's months are approved; BCP's newest month awaits approval.
-APPROVED = {"838": [f"2020-{month:02d}" for month in range(3, 12)], "839": [f"2020-{m:02d}" for m in range(6, 11)]}
+APPROVED = {
+    "838": [f"2020-{month:02d}" for month in range(3, 12)],
+    "839": [f"2020-{m:02d}" for m in range(6, 11)],
+}
 SUBMITTED = {"839": ["2020-11"]}
 
 
@@ -44,7 +47,9 @@ def demo_load() -> str:
         parts.append(f"{kind} {summary}")
     users = {}
     for username, role, codes in DEMO_USERS:
-        users[username], _ = user_add(username=username, password=DEMO_PASSWORD, role=role, authority_codes=list(codes))
+        users[username], _ = user_add(
+            username=username, password=DEMO_PASSWORD, role=role, authority_codes=list(codes)
+        )
     for code, months in APPROVED.items():
         authority = Authority.objects.get(code=code)
         for month in months:
@@ -58,7 +63,11 @@ def demo_load() -> str:
 
 def _sign_off(authority: Authority, month: str, users: dict, *, approve: bool) -> None:
     period = datetime.date(int(month[:4]), int(month[5:]), 1)
-    state = ScorecardMonth.objects.filter(authority=authority, period=period).values_list("state", flat=True).first()
+    state = (
+        ScorecardMonth.objects.filter(authority=authority, period=period)
+        .values_list("state", flat=True)
+        .first()
+    )
     if state in (None, SignOffState.DRAFT):
         month_submit(authority=authority, period=period, user=users["officer"], role=Role.OFFICER)
         state = SignOffState.SUBMITTED

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
 from django.utils import timezone
 
 from scorecards.models import Benchmark, ScorecardMonth, Target
@@ -34,7 +33,9 @@ def dental(make_indicator):
 def filled_scorecard(home_authority, other_authority, dental, make_value):
     for month, value in [("2020-06", 70), ("2020-07", 69), ("2020-08", 65), ("2020-09", 58), ("2020-10", 55)]:
         make_value(home_authority, dental, month, value)
-    make_value(home_authority, dental, "2020-11", 42, commentary="Dental practices are working through a backlog.")
+    make_value(
+        home_authority, dental, "2020-11", 42, commentary="Dental practices are working through a backlog."
+    )
     make_value(other_authority, dental, "2020-11", 77)
     Benchmark.objects.create(
         authority=home_authority,
@@ -67,7 +68,9 @@ def test_each_role_of_the_council_sees_its_pages(client, request, filled_scoreca
 
 
 @pytest.mark.parametrize("page", AUTHORITY_PAGES)
-def test_another_councils_user_gets_404_like_a_missing_authority(client, filled_scorecard, other_council_user, page):
+def test_another_councils_user_gets_404_like_a_missing_authority(
+    client, filled_scorecard, other_council_user, page
+):
     client.force_login(other_council_user)
     assert client.get(AUTHORITY_PAGES[page]).status_code == 404
     assert client.get(AUTHORITY_PAGES[page].replace("838", "999")).status_code == 404
@@ -143,7 +146,9 @@ def test_scorecard_window_can_be_twelve_months(client, filled_scorecard, board_m
     assert len(response.context["scorecard"].months) == 6
 
 
-def test_lagged_latest_value_is_labelled_with_its_month(client, home_authority, board_member, make_indicator, make_value):
+def test_lagged_latest_value_is_labelled_with_its_month(
+    client, home_authority, board_member, make_indicator, make_value
+):
     health = make_indicator(code="iha_within_20_days_pct")
     make_value(home_authority, health, "2020-09", 9)
     make_value(home_authority, health, "2020-10", None, status="not_yet_reported")
@@ -169,7 +174,9 @@ def test_indicator_page_has_chart_callouts_table_and_commentary(client, filled_s
     assert "Dental checks within 12 months: month by month" in html
 
 
-def test_other_councils_are_offered_only_to_their_members(client, filled_scorecard, other_authority, make_user):
+def test_other_councils_are_offered_only_to_their_members(
+    client, filled_scorecard, other_authority, make_user
+):
     both = make_user("both", "board_member", filled_scorecard, other_authority)
     client.force_login(both)
     html = client.get("/scorecards/838/2020-11/").content.decode()
@@ -194,8 +201,12 @@ def _scorecard_queries(client, authority, indicators: int, make_indicator, make_
         indicator = make_indicator(section=f"Section {number % 7}")
         for month in range(6, 12):
             make_value(authority, indicator, datetime.date(2020, month, 1), number + month)
-        Benchmark.objects.create(authority=authority, indicator=indicator, year="2018/19", england=Decimal(50))
-        Target.objects.create(authority=authority, indicator=indicator, kind="target", year="2020/21", value=1)
+        Benchmark.objects.create(
+            authority=authority, indicator=indicator, year="2018/19", england=Decimal(50)
+        )
+        Target.objects.create(
+            authority=authority, indicator=indicator, kind="target", year="2020/21", value=1
+        )
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/scorecards/{authority.code}/2020-11/").status_code == 200
     return len(queries)
@@ -212,7 +223,9 @@ def test_scorecard_query_count_does_not_grow_with_indicators(
     assert many <= 10
 
 
-def test_board_members_see_only_approved_months(client, filled_scorecard, board_member, officer, dental, make_value):
+def test_board_members_see_only_approved_months(
+    client, filled_scorecard, board_member, officer, dental, make_value
+):
     make_value(filled_scorecard, dental, "2020-12", 40)
     client.force_login(board_member)
     assert client.get("/scorecards/838/")["Location"] == "/scorecards/838/2020-11/"
@@ -228,7 +241,9 @@ def test_board_members_see_only_approved_months(client, filled_scorecard, board_
 def test_values_changed_after_approval_are_marked_revised(client, filled_scorecard, board_member, dental):
     from scorecards.models import MonthlyValue
 
-    value = MonthlyValue.objects.get(authority=filled_scorecard, indicator=dental, period=datetime.date(2020, 11, 1))
+    value = MonthlyValue.objects.get(
+        authority=filled_scorecard, indicator=dental, period=datetime.date(2020, 11, 1)
+    )
     value.value = Decimal(44)
     value.save()
     ScorecardMonth.objects.filter(period=datetime.date(2020, 11, 1)).update(state="draft", revision=2)

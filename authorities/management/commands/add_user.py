@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, password, role, authorities, **options):
         try:
-            user, created = user_add(username=username, password=password, role=role, authority_codes=authorities)
+            user, created = user_add(
+                username=username, password=password, role=role, authority_codes=authorities
+            )
         except UserError as error:
             raise CommandError(str(error), returncode=1) from error
         verb = "created" if created else "updated"
