@@ -200,7 +200,9 @@ class ScorecardRow:
     def sn_average_source(self) -> str:
         count = self.benchmark.sn_count
         source = self.benchmark.source_of("sn_average")
-        return f"{source}; mean of {count} neighbours" if count and source else source
+        # The neighbour count describes the DfE computation; a typed average says nothing of how it was made.
+        same_source = self.benchmark.sources.get("sn_count") == self.benchmark.sources.get("sn_average")
+        return f"{source}; mean of {count} neighbours" if count and source and same_source else source
 
     @property
     def sn_range_source(self) -> str:
