@@ -19,8 +19,8 @@ DRAFT_ROLES = ENTER_ROLES
 
 
 def authorities_for(user) -> QuerySet[Authority]:
-    """The authorities a user belongs to, in name order."""
-    if not user.is_authenticated:
+    """The authorities a user belongs to, in name order; none for an inactive account."""
+    if not user.is_authenticated or not user.is_active:
         return Authority.objects.none()
     return Authority.objects.filter(memberships__user=user).order_by("name")
 

@@ -80,6 +80,6 @@ class AuthorityAdmin(AdministratorAccess, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(AdministratorAccess, admin.ModelAdmin):
     list_display = ["user", "authority", "role"]
-    list_filter = ["role", "authority"]
+    list_filter = ["role", ("authority", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name", "authority__name"]
     raw_id_fields = ["user"]

@@ -6,6 +6,7 @@ sends an approved month back to draft, exactly as the forms and uploads do.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 
@@ -13,6 +14,7 @@ from authorities.admin import AdministratorAccess, administered_authority_ids
 
 from . import admin_published  # noqa: F401 - registers the published-measure mapping
 from .audit import Change, changes_record
+from .imports import Action, Table, TableRow, plan_table
 from .models import (
     Benchmark,
     BoardPack,
@@ -42,6 +44,8 @@ AUDITED_FIELDS = {
     ],
 }
 KINDS = {MonthlyValue: "value", Benchmark: "benchmark", Target: "target", Indicator: "indicator"}
+#: The authority filter offers only the authorities among the rows the user may see, not every council.
+OWN_AUTHORITIES = ("authority", admin.RelatedOnlyFieldListFilter)
 
 
 def object_key(obj) -> str:
@@ -88,10 +92,21 @@ def audit_save(obj, *, user, created: bool, deleted: bool = False) -> None:
 class AuditedAdmin(admin.ModelAdmin):
     """Saves and deletes through the audit trail."""
 
+    #: Fields that name the object (its natural key): fixed once it exists, so that a change is always a
+    #: change of its figures, audited and signed off for the month it belongs to, never a silent move.
+    key_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        return readonly + [name for name in self.key_fields if name not in readonly]
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
-        if obj.pk is None or form.has_changed():
-            audit_save(obj, user=request.user, created=not change)
+        if change and not form.has_changed():
+            return  # saving again would touch updated_at, marking an approved figure "revised"
+        audit_save(obj, user=request.user, created=not change)
         super().save_model(request, obj, form, change)
 
     @transaction.atomic
@@ -164,10 +179,63 @@ class IndicatorAdmin(AuditedAdmin):
         return request.user.is_active and request.user.is_staff
 
 
+class MonthlyValueForm(forms.ModelForm):
+    """Checks a figure by the rules of the values upload, so the admin accepts exactly what an upload would."""
+
+    FIGURES = ("value", "numerator", "denominator")
+
+    class Meta:
+        model = MonthlyValue
+        fields = [
+            "authority",
+            "indicator",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+            "commentary",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        authority = cleaned.get("authority") or getattr(self.instance, "authority", None)
+        indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
+        period = cleaned.get("period") or self.instance.period
+        if (
+            authority is None
+            or indicator is None
+            or period is None
+            or any(name in self.errors for name in (*self.FIGURES, "status"))
+        ):
+            return cleaned
+        cells = {"authority": authority.code, "indicator": indicator.code, "period": f"{period:%Y-%m}"}
+        for name in self.FIGURES:
+            number = cleaned.get(name)
+            cells[name] = "" if number is None else format(number, "f")
+        cells["status"] = cleaned.get("status") or ""
+        plan = plan_table(
+            "values",
+            Table(header=list(cells), labels={name: name for name in cells}, rows=[TableRow(2, cells)]),
+        )
+        for error in plan.errors:
+            self.add_error(error.column if error.column in self.fields else None, error.message)
+        planned = plan.rows[0] if plan.rows else None
+        if not plan.errors and planned is not None and cleaned.get("value") is None:
+            # From numerator and denominator, as an upload computes it (unchanged: as already stored).
+            computed = (
+                planned.fields.get("value") if planned.action != Action.UNCHANGED else self.instance.value
+            )
+            cleaned["value"] = computed
+        return cleaned
+
+
 @admin.register(MonthlyValue)
 class MonthlyValueAdmin(AdministratorAccess, AuditedAdmin):
+    form = MonthlyValueForm
+    key_fields = ("authority", "indicator", "period")
     list_display = ["authority", "indicator", "period", "value", "status", "updated_at", "updated_by"]
-    list_filter = ["authority", "indicator__section", "period", "status"]
+    list_filter = [OWN_AUTHORITIES, "indicator__section", "period", "status"]
     search_fields = ["indicator__code", "indicator__name", "authority__name", "commentary"]
     date_hierarchy = "period"
     list_select_related = ["authority", "indicator", "updated_by"]
@@ -181,6 +249,7 @@ class MonthlyValueAdmin(AdministratorAccess, AuditedAdmin):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(AdministratorAccess, AuditedAdmin):
+    key_fields = ("authority", "indicator", "year", "source")
     list_display = [
         "authority",
         "indicator",
@@ -192,7 +261,7 @@ class BenchmarkAdmin(AdministratorAccess, AuditedAdmin):
         "sn_max",
         "own",
     ]
-    list_filter = ["source", "year", "authority", "indicator__section"]
+    list_filter = ["source", "year", OWN_AUTHORITIES, "indicator__section"]
     search_fields = ["indicator__code", "indicator__name", "authority__name"]
     list_select_related = ["authority", "indicator"]
     raw_id_fields = ["indicator"]
@@ -200,8 +269,9 @@ class BenchmarkAdmin(AdministratorAccess, AuditedAdmin):
 
 @admin.register(Target)
 class TargetAdmin(AdministratorAccess, AuditedAdmin):
+    key_fields = ("authority", "indicator", "kind", "year")
     list_display = ["authority", "indicator", "kind", "year", "value", "note"]
-    list_filter = ["kind", "year", "authority", "indicator__section"]
+    list_filter = ["kind", "year", OWN_AUTHORITIES, "indicator__section"]
     search_fields = ["indicator__code", "indicator__name", "authority__name"]
     list_select_related = ["authority", "indicator"]
     raw_id_fields = ["indicator"]
@@ -212,7 +282,7 @@ class ScorecardMonthAdmin(AdministratorAccess, admin.ModelAdmin):
     """Sign-off happens on the scorecard page, where the rules are enforced; here it is read."""
 
     list_display = ["authority", "period", "state", "revision", "submitted_at", "approved_at", "approved_by"]
-    list_filter = ["state", "authority"]
+    list_filter = ["state", OWN_AUTHORITIES]
     date_hierarchy = "period"
     readonly_fields = [
         "authority",
@@ -238,7 +308,7 @@ class ChangeRecordAdmin(AdministratorAccess, admin.ModelAdmin):
     """The audit trail: read only, for everyone."""
 
     list_display = ["at", "username", "route", "kind", "object_key", "field", "old", "new", "note"]
-    list_filter = ["route", "kind", "authority", "indicator__section"]
+    list_filter = ["route", "kind", OWN_AUTHORITIES, "indicator__section"]
     search_fields = ["object_key", "username", "old", "new", "note"]
     date_hierarchy = "at"
     list_select_related = ["authority", "indicator"]

@@ -18,7 +18,6 @@ from django.db.models import Count, Max
 
 from authorities.models import Authority
 
-from .audit import Change, changes_record
 from .imports import Action, ImportPlan, apply_import
 from .imports.service import plan_table
 from .imports.tables import Table, TableRow
@@ -98,13 +97,30 @@ def month_entry_rows(*, authority: Authority, period: datetime.date) -> list[Ent
     return rows
 
 
+def _month_records(*, authority: Authority, period: datetime.date):
+    return ChangeRecord.objects.filter(authority=authority, period=period, kind="value")
+
+
 def month_version(*, authority: Authority, period: datetime.date) -> str:
-    """A token that changes whenever any figure of the month is saved."""
+    """A token that changes whenever any figure of the month is saved.
+
+    It ends with the newest audit record of the month's figures, so that a conflict can list exactly the
+    changes made after the form was opened (not the save that produced what the form showed).
+    """
     state = MonthlyValue.objects.filter(authority=authority, period=period).aggregate(
         newest=Max("updated_at"), count=Count("pk")
     )
     newest = state["newest"].isoformat() if state["newest"] else "none"
-    return f"{newest}|{state['count']}"
+    last_record = _month_records(authority=authority, period=period).aggregate(last=Max("pk"))["last"] or 0
+    return f"{newest}|{state['count']}|{last_record}"
+
+
+def _records_since(version: str) -> int:
+    """The newest audit record the form had seen; 0 (show every record) when the token is not one of ours."""
+    try:
+        return max(int(version.rsplit("|", 1)[1]), 0)
+    except (IndexError, ValueError):
+        return 0
 
 
 def unusual_change(row: EntryRow, new: Decimal | None) -> str | None:
@@ -166,10 +182,7 @@ def month_values_save(
     month_for(authority=authority, period=period, lock=True)  # one save of a month at a time
     current_version = month_version(authority=authority, period=period)
     if version != current_version:
-        since = version.split("|")[0]
-        records = ChangeRecord.objects.filter(authority=authority, period=period, kind="value")
-        if since != "none":
-            records = records.filter(at__gte=since)
+        records = _month_records(authority=authority, period=period).filter(pk__gt=_records_since(version))
         result.conflicts = list(records.select_related("indicator")[:200])
         result.errors[("", "")] = CONFLICT
         return result
@@ -190,6 +203,8 @@ def month_values_save(
         if planned.action not in (Action.CREATE, Action.UPDATE):
             continue
         code = code_by_row[planned.row]
+        if planned.action == Action.UPDATE and "value" not in planned.changes:
+            continue  # the figure itself is not changing (e.g. only its commentary): nothing to confirm again
         reason = unusual_change(by_code[code], planned.fields.get("value"))
         if reason and code not in confirmed:
             result.confirmations[code] = reason
@@ -215,25 +230,3 @@ def month_values_save(
 STATUS_CHOICES = [("", "Reported (give a value)")] + [
     (status.value, status.label) for status in ValueStatus if status.value
 ]
-
-
-def record_confirmation(
-    *, authority: Authority, indicator: Indicator, period: datetime.date, note: str, user
-) -> None:
-    changes_record(
-        [
-            Change(
-                kind="value",
-                object_key=f"{authority.code} {indicator.code} {period:%Y-%m}",
-                field="confirmation",
-                old="",
-                new="confirmed",
-                authority_id=authority.pk,
-                indicator_id=indicator.pk,
-                period=period,
-                note=note,
-            )
-        ],
-        user=user,
-        route=ChangeRoute.FORM,
-    )

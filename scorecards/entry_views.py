@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from authorities.access import ENTER_ROLES, authority_for_user
 
+from .audit import audit_text
 from .entry import FIELDS, STATUS_CHOICES, month_entry_rows, month_values_save, month_version
 from .imports import Action, ImportRefused, apply_import, plan_import
 from .imports.service import KINDS as IMPORT_KINDS
@@ -89,9 +90,27 @@ def month_entry(request: HttpRequest, code: str, period: datetime.date) -> HttpR
         "status_choices": STATUS_CHOICES,
         "version": month_version(authority=authority, period=period),
         "error_count": len(result.errors) if result else 0,
+        "summary": _error_summary(result, {row.indicator.code: row.indicator.name for row in rows}),
     }
     status = 200 if result is None or result.ok else 400
     return render(request, "scorecards/entry/month.html", context, status=status)
+
+
+def _error_summary(result, names: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's items, naming the indicator as the page does and linking to the field."""
+    if result is None:
+        return []
+    items = []
+    for (code, column), message in result.errors.items():
+        if not code:
+            items.append({"anchor": "", "label": "", "message": message})
+            continue
+        anchor = f"{code}-{column}" if column in FIELDS else f"{code}-indicator"
+        items.append({"anchor": anchor, "label": f"{names.get(code, code)}, {column}", "message": message})
+    for code, reason in result.confirmations.items():
+        message = f"{reason} Tick “I confirm” beside it to save it."
+        items.append({"anchor": f"{code}-confirm", "label": names.get(code, code), "message": message})
+    return items
 
 
 def _upload_dir() -> Path:
@@ -123,6 +142,35 @@ def _plan_stored(path: Path, kind: str, authority):
         plan = plan_import(kind, handle, path.name)
     _restrict_to_authority(plan, authority)
     return plan
+
+
+ACTION_LABELS = {
+    Action.CREATE: "New",
+    Action.UPDATE: "Changed",
+    Action.UNCHANGED: "Unchanged",
+    Action.REJECT: "Rejected",
+}
+
+
+def _preview_rows(plan) -> list[dict]:
+    """The plan's rows as the preview shows them: figures as written (42, not 42.0000), empty as a dash."""
+    return [
+        {
+            "row": planned.row,
+            "action": str(planned.action),
+            "label": ACTION_LABELS[planned.action],
+            "key": planned.key,
+            "changes": [
+                (name, audit_text(old) or "–", audit_text(new) or "–")
+                for name, (old, new) in planned.changes.items()
+            ],
+        }
+        for planned in plan.rows
+    ]
+
+
+def _preview_context(plan, *, token: str, filename: str, kind: str) -> dict:
+    return {"plan": plan, "preview": _preview_rows(plan), "token": token, "filename": filename, "kind": kind}
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,14 +216,14 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             "name": upload_file.name,
         }
         request.session[UPLOAD_SESSION_KEY] = pending
-    context.update({"plan": plan, "kind": kind, "token": token, "filename": upload_file.name})
+    context.update(_preview_context(plan, token=token, filename=upload_file.name, kind=kind))
     return render(request, "scorecards/entry/upload.html", context, status=400 if plan.errors else 200)
 
 
 @require_POST
 @login_required
 def upload_confirm(request: HttpRequest, code: str) -> HttpResponse:
-    authority, _role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
     token = request.POST.get("token", "")
     pending = request.session.get(UPLOAD_SESSION_KEY, {})
     entry = pending.get(token)
@@ -188,8 +236,15 @@ def upload_confirm(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("scorecards:upload", code=authority.code)
     plan = _plan_stored(path, entry["kind"], authority)
     if plan.errors or plan.digest() != request.POST.get("digest", ""):
+        # Show what applying would do now, so that the officer can check it and confirm again.
         messages.error(request, UPLOAD_CHANGED)
-        return redirect("scorecards:upload", code=authority.code)
+        context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "form_errors": []}
+        context.update(_preview_context(plan, token=token, filename=entry["name"], kind=entry["kind"]))
+        if plan.errors:
+            path.unlink(missing_ok=True)
+            pending.pop(token, None)
+            request.session[UPLOAD_SESSION_KEY] = pending
+        return render(request, "scorecards/entry/upload.html", context, status=409)
     try:
         summary = apply_import(plan, user=request.user, route=ChangeRoute.UPLOAD)
     except ImportRefused:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Exists, F, Max, OuterRef, Q, Window
 
 from authorities.models import Authority
 
@@ -350,20 +350,37 @@ def scorecard_build(
     ratings use only what the reader may see.
     """
     window = rating.month_window(period, months)
-    sign_offs = {month.period: month for month in ScorecardMonth.objects.filter(authority=authority)}
+    # Sign-offs of the months the page can show: the window and the headline tiles' look-back, not every year.
+    sign_offs = {
+        month.period: month
+        for month in ScorecardMonth.objects.filter(
+            authority=authority, period__gte=min(window[0], _headline_earliest(period)), period__lte=period
+        )
+    }
     approved_periods = {p for p, month in sign_offs.items() if month.approved_at is not None}
+    approved_figures = {} if include_drafts else _approved_figures(authority=authority, sign_offs=sign_offs)
     indicator_query = Indicator.objects.all()
     if indicator_codes is not None:
         indicator_query = indicator_query.filter(code__in=indicator_codes)
     indicators = indicators_in_catalogue_order(list(indicator_query))
 
-    cells_by_indicator: dict[int, dict[datetime.date, MonthlyValue]] = defaultdict(dict)
+    # Named tuples, not model instances: building hundreds of instances was a third of the page's time.
+    cells_by_indicator: dict[int, dict[datetime.date, tuple]] = defaultdict(dict)
     for monthly_value in MonthlyValue.objects.filter(
         authority=authority, period__gte=window[0], period__lte=period
-    ).only("indicator_id", "period", "value", "status", "commentary", "updated_at"):
+    ).values_list("indicator_id", "period", "value", "status", "commentary", "updated_at", named=True):
         cells_by_indicator[monthly_value.indicator_id][monthly_value.period] = monthly_value
 
-    benchmarks = _merge_benchmarks(list(Benchmark.objects.filter(authority=authority)))
+    # Only each indicator's benchmark year (the latest that ended before the month), both sources of it; not
+    # every year. Years written YYYY/YY sort as text, so the database can pick the latest.
+    benchmarks = _merge_benchmarks(
+        list(
+            Benchmark.objects.filter(authority=authority, year__lte=_latest_ended_year(period))
+            .annotate(year_in_use=Window(Max("year"), partition_by=[F("indicator_id")]))
+            .filter(year=F("year_in_use"))
+            .order_by()
+        )
+    )
     years_by_indicator: dict[int, list[str]] = defaultdict(list)
     for indicator_id, year in benchmarks:
         years_by_indicator[indicator_id].append(year)
@@ -377,6 +394,7 @@ def scorecard_build(
         period=period,
         indicators=indicators,
         visible=None if include_drafts else approved_periods,
+        approved_figures=approved_figures,
     )
 
     rows = []
@@ -391,6 +409,10 @@ def scorecard_build(
                 continue
             value = monthly_value.value if monthly_value else None
             status = monthly_value.status if monthly_value else ""
+            commentary = monthly_value.commentary if monthly_value else ""
+            approved = approved_figures.get((indicator.pk, month))
+            if approved is not None:
+                value, status, commentary = approved.figure(value, status, commentary)
             if value is not None:
                 text = format_value(value, indicator.unit, indicator.decimals)
             elif status:
@@ -411,7 +433,7 @@ def scorecard_build(
                     value,
                     status,
                     text,
-                    monthly_value.commentary if monthly_value else "",
+                    commentary,
                     draft=monthly_value is not None
                     and (sign_off is None or sign_off.state != SignOffState.APPROVED),
                     revised_since=revised,
@@ -480,27 +502,85 @@ def _month_note(sign_off: ScorecardMonth | None, include_drafts: bool) -> str:
     return "submitted" if sign_off.state == SignOffState.SUBMITTED else "draft"
 
 
+def _headline_earliest(period: datetime.date) -> datetime.date:
+    """How far back a headline tile looks for its latest and previous figures: two years."""
+    return datetime.date(period.year - 2, period.month, 1)
+
+
+def _latest_ended_year(period: datetime.date) -> str:
+    """The latest financial year that ended (31 March) before the period's month starts."""
+    return rating.financial_year_label(period.year - 1 if period.month >= 4 else period.year - 2)
+
+
+@dataclass(frozen=True)
+class ApprovedFigure:
+    """A figure changed since its month was approved, as it stood at the approval (audit texts by field)."""
+
+    fields: dict[str, str]
+
+    def figure(self, value: Decimal | None, status: str, commentary: str) -> tuple[Decimal | None, str, str]:
+        """(value, status, commentary) at approval: each changed field's first old text, the rest as now."""
+        if "value" in self.fields:
+            value = Decimal(self.fields["value"]) if self.fields["value"] else None
+        return value, self.fields.get("status", status), self.fields.get("commentary", commentary)
+
+
+def _approved_figures(
+    *, authority: Authority, sign_offs: dict[datetime.date, ScorecardMonth]
+) -> dict[tuple[int, datetime.date], ApprovedFigure]:
+    """For months changed since their last approval, each changed figure as approved (one query, or none).
+
+    Board members see only what was signed off: until the month is approved again they read the approved
+    figure, marked as revised since. The audit trail records every change with its old value; the first
+    change of a field after the approval holds the approved text. A figure changed without a record (never
+    through the application) cannot be rebuilt and is shown as it is.
+    """
+    revised = {
+        period: month.approved_at
+        for period, month in sign_offs.items()
+        if month.approved_at is not None and month.state != SignOffState.APPROVED
+    }
+    if not revised:
+        return {}
+    since_approval = Q()
+    for period, approved_at in revised.items():
+        since_approval |= Q(period=period, at__gt=approved_at)
+    fields: dict[tuple[int, datetime.date], dict[str, str]] = defaultdict(dict)
+    for indicator_id, period, name, old in (
+        ChangeRecord.objects.filter(
+            since_approval, authority=authority, kind="value", indicator__isnull=False
+        )
+        .order_by("at", "pk")
+        .values_list("indicator_id", "period", "field", "old")
+    ):
+        fields[(indicator_id, period)].setdefault(name, old)
+    return {key: ApprovedFigure(changed) for key, changed in fields.items()}
+
+
 def _headline_history(
     *,
     authority: Authority,
     period: datetime.date,
     indicators: list[Indicator],
     visible: set[datetime.date] | None,
+    approved_figures: dict[tuple[int, datetime.date], ApprovedFigure] | None = None,
 ) -> dict[int, tuple[rating.Observation | None, rating.Observation | None]]:
     """Latest and previous reported figure of each headline indicator, however far back (one query)."""
     headline_ids = [i.pk for i in indicators if i.section == HEADLINE_SECTION]
     if not headline_ids:
         return {}
     series: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-    earliest = datetime.date(period.year - 2, period.month, 1)
+    earliest = _headline_earliest(period)
     for indicator_id, month, value in MonthlyValue.objects.filter(
         authority=authority,
         indicator_id__in=headline_ids,
         period__lte=period,
         period__gte=earliest,
-        value__isnull=False,
     ).values_list("indicator_id", "period", "value"):
-        if visible is None or month in visible:
+        approved = (approved_figures or {}).get((indicator_id, month))
+        if approved is not None:
+            value = approved.figure(value, "", "")[0]
+        if value is not None and (visible is None or month in visible):
             series[indicator_id].append((month, value))
     return {indicator_id: rating.latest_two(points) for indicator_id, points in series.items()}
 
@@ -530,8 +610,18 @@ def newest_period(*, authority: Authority, include_drafts: bool = True) -> datet
     )["newest"]
 
 
-def indicator_history(*, authority: Authority, indicator: Indicator, limit: int = 100) -> list[ChangeRecord]:
-    """The newest changes to this indicator's figures, benchmarks and targets for the authority."""
-    return list(
-        ChangeRecord.objects.filter(authority=authority, indicator=indicator).order_by("-at", "-pk")[:limit]
-    )
+def indicator_history(
+    *, authority: Authority, indicator: Indicator, limit: int = 100, include_drafts: bool = True
+) -> list[ChangeRecord]:
+    """The newest changes to this indicator's figures, benchmarks and targets for the authority.
+
+    Without ``include_drafts`` (board members), changes to figures not yet approved (months never approved,
+    or changed since their approval) are left out, as the scorecard does not show those figures either.
+    """
+    records = ChangeRecord.objects.filter(authority=authority, indicator=indicator)
+    if not include_drafts:
+        approved = ScorecardMonth.objects.filter(
+            authority=authority, period=OuterRef("period"), approved_at__gte=OuterRef("at")
+        )
+        records = records.filter(~Q(kind="value") | Exists(approved))
+    return list(records.order_by("-at", "-pk")[:limit])

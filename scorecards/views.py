@@ -142,7 +142,9 @@ def indicator_detail(
         "figure_json": charts.figure_json(charts.indicator_figure(row)),
         "chart_description": charts.describe_chart(row),
         "month_table": MonthTable.for_row(row),
-        "history": selectors.indicator_history(authority=authority, indicator=row.indicator),
+        "history": selectors.indicator_history(
+            authority=authority, indicator=row.indicator, include_drafts=include_drafts
+        ),
         "indicator_code": row.code,
         **_picker(authority, period, include_drafts=include_drafts),
     }
