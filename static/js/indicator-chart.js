@@ -8,6 +8,8 @@
   window.Plotly.newPlot(target, figure.data, figure.layout, {
     responsive: true,
     displaylogo: false,
+    // Plotly's "Share chart..." button uploads the figure to Plotly's cloud: no council data leaves the site.
+    showSendToCloud: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d"]
   }).then(function () { target.setAttribute("data-drawn", "true"); });
 })();
