@@ -11,6 +11,7 @@
     window.Plotly.newPlot(target, figure.data, figure.layout, {
       responsive: true,
       displaylogo: false,
+      showSendToCloud: false,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]
     }).then(function () { target.setAttribute("data-drawn", "true"); });
   });
