@@ -26,6 +26,7 @@ from .models import ChangeRoute
 OFFICER_KINDS = ("values", "benchmarks", "targets")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 UPLOAD_SESSION_KEY = "pending_uploads"
+UPLOAD_FORM_OVERHEAD = 64 * 1024
 
 WRONG_AUTHORITY = "this upload is for {name} ({code}) only; the row names authority {given!r}"
 UPLOAD_TOO_LARGE = "The file is {size} bytes; the largest accepted is {limit} bytes."
@@ -180,6 +181,14 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "plan": None, "form_errors": []}
     if request.method == "GET":
         return render(request, "scorecards/entry/upload.html", context)
+    # Refuse an oversized body before Django reads it; the form fields add a little to the file's size.
+    raw_length = request.META.get("CONTENT_LENGTH") or "0"
+    declared = int(raw_length) if raw_length.isdigit() else 0
+    if declared > settings.SCORECARD_UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD:
+        context["form_errors"] = [
+            UPLOAD_TOO_LARGE.format(size=declared, limit=settings.SCORECARD_UPLOAD_MAX_BYTES)
+        ]
+        return render(request, "scorecards/entry/upload.html", context, status=400)
     kind = request.POST.get("kind", "")
     upload_file = request.FILES.get("file")
     errors = []

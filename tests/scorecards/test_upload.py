@@ -418,3 +418,14 @@ def test_the_upload_page_links_each_template(client, catalogue, officer):
     html = client.get(UPLOAD).content.decode()
     for kind in ("values", "benchmarks", "targets"):
         assert f'href="/scorecards/838/upload/template/{kind}.csv"' in html
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client, officer, home_authority, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.SCORECARD_UPLOAD_MAX_BYTES = 10
+    client.force_login(officer)
+    response = client.post(
+        "/scorecards/838/upload/", {"kind": "values"}, CONTENT_LENGTH=str(10 + 64 * 1024 + 1)
+    )
+    assert response.status_code == 400
+    assert "the largest accepted is 10 bytes" in response.content.decode()
