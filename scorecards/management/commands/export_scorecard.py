@@ -33,9 +33,16 @@ class Command(BaseCommand):
         month = datetime.date(int(period[:4]), int(period[5:]), 1)
         scorecard = selectors.scorecard_build(authority=found, period=month, months=months)
         if format == "pdf":
+            from scorecards.packs import approval_for, pack_data_as_of
             from scorecards.pdf import scorecard_pdf
 
-            content: bytes | str = scorecard_pdf(scorecard)
+            # The same PDF as the board pack: an approved month shows its approved figures, a draft is marked.
+            draft = approval_for(authority=found, period=month).draft
+            content: bytes | str = scorecard_pdf(
+                selectors.scorecard_build(authority=found, period=month, months=months, include_drafts=draft),
+                draft=draft,
+                data_as_of=pack_data_as_of(authority=found, period=month, months=months),
+            )
         elif format == "xlsx":
             content = exports.scorecard_xlsx(scorecard)
         elif format == "csv":
