@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
+from django.utils import timezone
+
 from .models import ChangeRecord, ChangeRoute
 
 
@@ -44,27 +47,71 @@ def audit_text(value: Any) -> str:
     return str(value)
 
 
+#: From this many records at once, PostgreSQL's COPY writes them. An import of 100,000 values records as many
+#: changes, and building a model instance and the INSERT's parameters for each field took half its time.
+COPY_FROM = 200
+COPIED_FIELDS = (
+    "at", "user", "username", "route", "kind", "authority", "indicator", "period", "object_key", "field",
+    "old", "new", "note",
+)  # fmt: skip
+
+
 def changes_record(changes: Iterable[Change], *, user=None, route: ChangeRoute | str) -> int:
     """Write one record per changed field; returns how many."""
     route = ChangeRoute(route)
     username = user.get_username() if user is not None and user.is_authenticated else ""
-    records = [
-        ChangeRecord(
-            user=user if username else None,
-            username=username,
-            route=route,
-            kind=change.kind,
-            authority_id=change.authority_id,
-            indicator_id=change.indicator_id,
-            period=change.period,
-            object_key=change.object_key[:200],
-            field=change.field,
-            old=audit_text(change.old),
-            new=audit_text(change.new),
-            note=change.note[:250],
-        )
-        for change in changes
-        if audit_text(change.old) != audit_text(change.new) or change.field == "state"
-    ]
-    ChangeRecord.objects.bulk_create(records, batch_size=1000)
-    return len(records)
+    user_id = user.pk if username else None
+    rows = []
+    for change in changes:
+        old, new = audit_text(change.old), audit_text(change.new)
+        if old != new or change.field == "state":
+            rows.append(
+                (
+                    change.kind,
+                    change.authority_id,
+                    change.indicator_id,
+                    change.period,
+                    change.object_key[:200],
+                    change.field,
+                    old,
+                    new,
+                    change.note[:250],
+                )
+            )
+    connection = connections[router.db_for_write(ChangeRecord)]
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(connection, rows, at=timezone.now(), user_id=user_id, username=username, route=route.value)
+        return len(rows)
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                user=user if username else None,
+                username=username,
+                route=route,
+                kind=kind,
+                authority_id=authority_id,
+                indicator_id=indicator_id,
+                period=period,
+                object_key=object_key,
+                field=field,
+                old=old,
+                new=new,
+                note=note,
+            )
+            for kind, authority_id, indicator_id, period, object_key, field, old, new, note in rows
+        ],
+        batch_size=1000,
+    )
+    return len(rows)
+
+
+def _copy(connection, rows: list[tuple], *, at, user_id, username: str, route: str) -> None:
+    """The same records as ``bulk_create`` would write (one time for the batch), through COPY."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ChangeRecord._meta.get_field(name).column) for name in COPIED_FIELDS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(ChangeRecord._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row((at, user_id, username, route, *row))

@@ -149,7 +149,11 @@ class Benchmark(models.Model):
                 fields=["authority", "indicator", "year", "source"], name="one_benchmark_per_year_and_source"
             ),
         ]
-        indexes = [models.Index(fields=["authority", "indicator"], name="benchmark_authority_indicator")]
+        indexes = [
+            models.Index(fields=["authority", "indicator"], name="benchmark_authority_indicator"),
+            # The league table and its years: one indicator's DfE figures of one year, every authority.
+            models.Index(fields=["indicator", "source", "year"], name="benchmark_indicator_year"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.authority.code} {self.indicator.code} {self.year} ({self.source})"
