@@ -16,6 +16,15 @@ class Authority(models.Model):
     is_current = models.BooleanField(
         default=True, help_text="False for authorities that no longer exist, such as Cumbria after 2023."
     )
+    #: Changed (to a new random number) by database triggers, in the writing transaction, whenever this
+    #: authority's figures, benchmarks, targets, sign-offs or audit records, or the shared indicator catalogue,
+    #: change: by the ORM, ``QuerySet.update``, ``bulk_create``, COPY or raw SQL alike (migrations authorities
+    #: 0002 and scorecards 0005). Cached scorecard fragments are keyed by it.
+    data_version = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Changed by database triggers on every write to the data a scorecard shows.",
+    )
     successors = models.ManyToManyField(
         "self",
         symmetrical=False,

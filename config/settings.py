@@ -166,6 +166,15 @@ SCORECARD_UPLOAD_MAX_BYTES = env_int("SCORECARD_UPLOAD_MAX_BYTES", 5 * 1024 * 10
 
 # Celery: a real broker and result store when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_str("REDIS_URL")
+# The cache holds rendered scorecard grids, keyed by the authority's data version (scorecards/views.py):
+# in each process's memory by default, shared in Redis when REDIS_URL is set.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500}}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -490,6 +490,27 @@ def scorecard_build(
     )
 
 
+def scorecard_heading(
+    *, authority: Authority, period: datetime.date, months: int = DEFAULT_MONTHS, include_drafts: bool = True
+) -> Scorecard:
+    """The scorecard without rows: enough for the page around a cached grid (the sign-off banner and
+    actions), in one query."""
+    sign_off = (
+        ScorecardMonth.objects.select_related("approved_by")
+        .filter(authority=authority, period=period)
+        .first()
+    )
+    return Scorecard(
+        authority=authority,
+        period=period,
+        months=rating.month_window(period, months),
+        rows=[],
+        headlines=[],
+        sign_off=sign_off,
+        include_drafts=include_drafts,
+    )
+
+
 def _month_note(sign_off: ScorecardMonth | None, include_drafts: bool) -> str:
     if sign_off is None:
         return "draft" if include_drafts else ""

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
+import logging
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -19,6 +26,8 @@ from authorities.access import APPROVE_ROLES, DRAFT_ROLES, ENTER_ROLES, authorit
 from . import charts, exports, selectors
 from .converters import PeriodConverter
 from .tables import MonthTable
+
+logger = logging.getLogger(__name__)
 
 INDICATOR_WINDOW_CHOICES = (6, 12, 13, 24)
 INDICATOR_DEFAULT_MONTHS = 12
@@ -73,22 +82,89 @@ def _picker(authority, period: datetime.date, *, include_drafts: bool) -> dict:
     return {"periods": periods, "has_data": period in periods}
 
 
+GRID_TEMPLATE = "scorecards/partials/scorecard_grid.html"
+GRID_CACHE_SECONDS = 24 * 60 * 60
+#: The code that turns data into the cached grid: a deploy that changes any of it changes every key.
+GRID_SOURCES = (
+    "selectors.py",
+    "rating.py",
+    "formatting.py",
+    "charts.py",
+    "svg.py",
+    "templatetags/scorecard_tags.py",
+)
+
+
+@functools.cache
+def _grid_code_hash() -> str:
+    digest = hashlib.sha256(Path(get_template(GRID_TEMPLATE).origin.name).read_bytes())
+    for name in GRID_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def grid_cache_key(authority, period: datetime.date, months: int, *, include_drafts: bool) -> str:
+    """The cached grid's key: whose, which month and window, which reader kind, which data and code.
+
+    ``authority.data_version`` must be read in this request (the membership query reads it with the
+    authority): database triggers change it in the same transaction as every write to the data the grid shows,
+    the shared indicator catalogue included (migrations authorities 0002, scorecards 0005).
+    """
+    names = hashlib.sha256(f"{authority.code}\n{authority.name}".encode()).hexdigest()[:12]
+    return (
+        f"scorecard-grid:{authority.pk}:{names}:{period:%Y-%m}:{months}:{int(include_drafts)}:"
+        f"{authority.data_version}:{_grid_code_hash()}"
+    )
+
+
+def _cache_get(key: str) -> str | None:
+    try:
+        return caches["default"].get(key)
+    except Exception:  # noqa: BLE001 - a cache that is down means building the page, not an error page
+        logger.warning("Scorecard cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, fragment: str) -> None:
+    try:
+        caches["default"].set(key, fragment, GRID_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("Scorecard cache unavailable", exc_info=True)
+
+
 @require_safe
 @login_required
 def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     months = _months(request, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
     include_drafts = role in DRAFT_ROLES
-    scorecard = selectors.scorecard_build(
-        authority=authority, period=period, months=months, include_drafts=include_drafts
-    )
     export_format = request.GET.get("format")
     if export_format in {"csv", "xlsx", "json"}:
+        scorecard = selectors.scorecard_build(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
         return _export_response(scorecard, export_format)
+    # The grid (headline tiles and the table) comes from the cache when this authority's data has not changed
+    # since it was rendered; the rest of the page (sign-off, picker, CSRF token) is made for each request.
+    key = grid_cache_key(authority, period, months, include_drafts=include_drafts)
+    grid = _cache_get(key)
+    if grid is None:
+        scorecard = selectors.scorecard_build(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
+        grid = render_to_string(
+            GRID_TEMPLATE, {"authority": authority, "scorecard": scorecard, "months": months}
+        )
+        _cache_set(key, grid)
+    else:
+        scorecard = selectors.scorecard_heading(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
     context = {
         "authority": authority,
         "role": role,
         "scorecard": scorecard,
+        "grid": mark_safe(grid),  # noqa: S308 - rendered by GRID_TEMPLATE, which escapes
         "months": months,
         "window_choices": selectors.WINDOW_CHOICES,
         "can_enter": role in ENTER_ROLES,

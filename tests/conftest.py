@@ -133,6 +133,14 @@ def other_council_user(make_user, other_authority):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the scorecard grids), as the database starts empty."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing is deliberately slow; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("authority", help="DfE code, e.g. 838")
         parser.add_argument("period", help="month as YYYY-MM")
         parser.add_argument("--format", required=True, choices=FORMATS)
-        parser.add_argument("--output", required=True, help="file to write; - for standard output (not pdf/xlsx)")
+        parser.add_argument(
+            "--output", required=True, help="file to write; - for standard output (not pdf/xlsx)"
+        )
         parser.add_argument("--months", type=int, default=selectors.DEFAULT_MONTHS)
 
     def handle(self, *args, authority, period, format, output, months, **options):
