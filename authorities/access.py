@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Authority, Membership, Role
+from authorities.models import Authority, Membership, Role
 
 READ_ROLES = frozenset(Role)
 ENTER_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR})

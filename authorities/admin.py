@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Authority, Membership, Role, StatisticalNeighbour
+from authorities.models import Authority, Membership, Role, StatisticalNeighbour
 
 
 def administered_authority_ids(user) -> list[int]:

@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Authority, Membership, Role
+from authorities.models import Authority, Membership, Role
 
 UNKNOWN_AUTHORITIES = "unknown authority code(s): {codes}; import the authorities first"
 WEAK_PASSWORD = "password rejected: {reasons}"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from scorecards import views as scorecard_views
+from scorecards.core import views as scorecard_views
 
 urlpatterns = [
     path("", scorecard_views.home, name="home"),

@@ -11,11 +11,11 @@ from django.contrib import admin
 from django.db import transaction
 
 from authorities.admin import AdministratorAccess, administered_authority_ids
-
-from . import admin_published  # noqa: F401 - registers the published-measure mapping
-from .audit import Change, changes_record
-from .imports import Action, Table, TableRow, plan_table
-from .models import (
+from scorecards.audit import Change, changes_record
+from scorecards.benchmarks import admin as benchmarks_admin  # noqa: F401 - registers the published-measure mapping
+from scorecards.entry.signoff import months_changed
+from scorecards.imports import Action, Table, TableRow, plan_table
+from scorecards.models import (
     Benchmark,
     BoardPack,
     ChangeRecord,
@@ -25,7 +25,6 @@ from .models import (
     ScorecardMonth,
     Target,
 )
-from .signoff import months_changed
 
 AUDITED_FIELDS = {
     MonthlyValue: ["value", "numerator", "denominator", "status", "commentary"],

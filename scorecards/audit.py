@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connections, router
 from django.utils import timezone
 
-from .models import ChangeRecord, ChangeRoute
+from scorecards.models import ChangeRecord, ChangeRoute
 
 
 @dataclass(frozen=True)

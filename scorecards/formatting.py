@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from .rating import Basis, Comparison, Direction, Outcome, Polarity, Rag, Rating, round_half_up
+from scorecards.rating import Basis, Comparison, Direction, Outcome, Polarity, Rag, Rating, round_half_up
 
 MISSING = "–"
 

@@ -6,7 +6,7 @@ import logging
 
 from celery import Task, shared_task
 
-from . import packs
+from scorecards.packs import services as packs
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,11 @@
 from django.urls import path, register_converter
 
-from . import comparison_views, entry_views, pack_views, signoff_views, views
-from .converters import PeriodConverter
+from scorecards.benchmarks import views as comparison_views
+from scorecards.converters import PeriodConverter
+from scorecards.core import views
+from scorecards.entry import signoff_views
+from scorecards.entry import views as entry_views
+from scorecards.packs import views as pack_views
 
 register_converter(PeriodConverter, "period")
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_CODE = [ROOT / "config", ROOT / "authorities", ROOT / "scorecards"]
+PROJECT_CODE = [ROOT / "config", ROOT / "authorities", ROOT / "scorecards", ROOT / "bench"]
 TEMPLATE_DIRS = [ROOT / "templates", *(path / "templates" for path in PROJECT_CODE)]
 FORM = re.compile(r"<form\b(?P<attrs>[^>]*)>(?P<body>.*?)</form>", re.IGNORECASE | re.DOTALL)
 POST = re.compile(r"""method\s*=\s*["']?post""", re.IGNORECASE)
@@ -100,7 +100,7 @@ def test_the_sign_in_page_does_not_echo_an_off_site_next_into_its_form(client, d
 
 @pytest.fixture
 def hostile_scorecard(home_authority, make_indicator, make_value):
-    from scorecards import selectors
+    from scorecards.core import selectors
 
     formula = make_indicator(
         code="formula_name", name=FORMULA_TEXT, section="+cmd|' /C calc'!A0", unit="score"
@@ -112,7 +112,7 @@ def hostile_scorecard(home_authority, make_indicator, make_value):
 
 
 def test_the_csv_export_makes_formula_text_inert_and_leaves_numbers(hostile_scorecard):
-    from scorecards import exports
+    from scorecards.core import exports
 
     rows = list(csv.DictReader(io.StringIO(exports.scorecard_csv(hostile_scorecard))))
     formula = next(row for row in rows if row["indicator"] == "formula_name")
@@ -125,7 +125,7 @@ def test_the_csv_export_makes_formula_text_inert_and_leaves_numbers(hostile_scor
 
 
 def test_the_xlsx_export_stores_formula_text_as_text_and_numbers_as_numbers(hostile_scorecard):
-    from scorecards import exports
+    from scorecards.core import exports
 
     sheet = load_workbook(io.BytesIO(exports.scorecard_xlsx(hostile_scorecard))).active
     header = [cell.value for cell in sheet[1]]
@@ -153,7 +153,7 @@ def test_the_xlsx_export_stores_formula_text_as_text_and_numbers_as_numbers(host
     ],
 )
 def test_escape_formula(value, expected):
-    from scorecards.exports import escape_formula
+    from scorecards.core.exports import escape_formula
 
     assert escape_formula(value) == expected
 
@@ -169,15 +169,15 @@ REVIEWED_STATEMENT_BUILDERS = {
         "scorecards/imports/base.py",
         "update_objects",
     ): "bulk UPDATE; names from model meta, values as parameters",
-    ("scorecards/benchmarking/generate.py", "_load"): "bulk INSERT of generated data; names from model meta",
-    ("scorecards/benchmarking/generate.py", "_analyze"): "ANALYZE of a model's table, name quoted",
-    ("scorecards/benchmarking/measure.py", "_vacuum"): "VACUUM ANALYZE of a model's table, name quoted",
-    ("scorecards/benchmarking/measure.py", "_run_floor"): "runs a statement Django compiled from a queryset",
+    ("bench/generate.py", "_load"): "bulk INSERT of generated data; names from model meta",
+    ("bench/generate.py", "_analyze"): "ANALYZE of a model's table, name quoted",
+    ("bench/measure.py", "_vacuum"): "VACUUM ANALYZE of a model's table, name quoted",
+    ("bench/measure.py", "_run_floor"): "runs a statement Django compiled from a queryset",
     (
-        "scorecards/benchmarking/measure.py",
+        "bench/measure.py",
         "_query_counts",
     ): "DELETE with a quoted table name, ids as parameter",
-    ("scorecards/benchmarking/measure.py", "__call__"): "Django's execute wrapper, passing its statement on",
+    ("bench/measure.py", "__call__"): "Django's execute wrapper, passing its statement on",
 }
 SQL_CALLS = {"raw", "extra", "RawSQL", "execute", "executemany", "executescript"}
 
@@ -247,7 +247,7 @@ def test_no_request_data_reaches_a_reviewed_statement_builder():
 
 def test_the_sql_scan_sees_the_health_checks_constant_query():
     found = [(path, call) for path, _function, _line, name, call in _sql_calls() if name == "execute"]
-    assert any(path == "scorecards/views.py" and call.args[0].value == "SELECT 1" for path, call in found)
+    assert any(path == "scorecards/core/views.py" and call.args[0].value == "SELECT 1" for path, call in found)
 
 
 # Uploads ----------------------------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_a_server_error_page_reveals_nothing(db, settings, board_member):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(board_member)
-    with mock.patch("scorecards.views.selectors.scorecard_build", side_effect=RuntimeError("secret-detail")):
+    with mock.patch("scorecards.core.views.selectors.scorecard_build", side_effect=RuntimeError("secret-detail")):
         response = client.get(SCORECARD)
     assert response.status_code == 500
     text = response.content.decode()

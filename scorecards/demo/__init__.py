@@ -15,9 +15,9 @@ from django.db import transaction
 
 from authorities.models import Authority, Role
 from authorities.services import user_add
+from scorecards.entry.signoff import month_approve, month_submit
 from scorecards.imports import import_file
 from scorecards.models import ChangeRoute, ScorecardMonth, SignOffState
-from scorecards.signoff import month_approve, month_submit
 
 DEMO_DIR = Path(__file__).resolve().parent
 KINDS = ("authorities", "indicators", "values", "benchmarks", "targets")

@@ -5,7 +5,7 @@ The columns and rules are those of ``shared/CONTRACT.md`` ("Files officers uploa
 preview it; ``apply_import`` writes a plan with no errors, all or nothing. ``import_file`` does both and
 raises ``ImportFailed`` (carrying every ``RowError``) when the file has errors. Applying records each set or
 changed field in the audit trail (``scorecards.audit``, with the caller's route) and sends months whose
-values changed back to draft (``scorecards.signoff.months_changed``), as any other change of data does.
+values changed back to draft (``scorecards.entry.signoff.months_changed``), as any other change of data does.
 
 Decisions the contract leaves open, made here:
 

@@ -8,8 +8,8 @@ from typing import IO
 from django.db import transaction
 
 from scorecards.audit import changes_record
+from scorecards.entry.signoff import months_changed
 from scorecards.models import ChangeRoute
-from scorecards.signoff import months_changed
 
 from . import messages
 from .base import KindImport, RowReader, batched, same

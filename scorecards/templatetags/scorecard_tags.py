@@ -4,7 +4,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from scorecards import charts
+from scorecards.core import charts
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from scorecards.benchmarking import runner
+from bench import runner
 
 
 class Command(BaseCommand):

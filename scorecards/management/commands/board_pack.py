@@ -7,8 +7,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from authorities.models import Authority
-from scorecards import packs, selectors
+from scorecards.core import selectors
 from scorecards.models import BoardPack, PackState
+from scorecards.packs import services as packs
 
 POLL_SECONDS = 0.5
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from authorities.models import Authority
-from scorecards import exports, selectors
+from scorecards.core import exports, selectors
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 
@@ -35,8 +35,8 @@ class Command(BaseCommand):
         month = datetime.date(int(period[:4]), int(period[5:]), 1)
         scorecard = selectors.scorecard_build(authority=found, period=month, months=months)
         if format == "pdf":
-            from scorecards.packs import approval_for, pack_data_as_of
-            from scorecards.pdf import scorecard_pdf
+            from scorecards.packs.pdf import scorecard_pdf
+            from scorecards.packs.services import approval_for, pack_data_as_of
 
             # The same PDF as the board pack: an approved month shows its approved figures, a draft is marked.
             draft = approval_for(authority=found, period=month).draft

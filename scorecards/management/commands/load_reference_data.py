@@ -14,8 +14,8 @@ from authorities.reference import (
     import_reorganisations,
     import_statistical_neighbours,
 )
+from scorecards.benchmarks.published import import_published_benchmarks, seed_published_measures
 from scorecards.models import PublishedMeasure
-from scorecards.published import import_published_benchmarks, seed_published_measures
 
 #: Where each kind of file sits in a folder laid out like shared/data, in order of preference.
 AUTHORITY_LIST_FILES = (

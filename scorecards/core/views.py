@@ -1,0 +1,209 @@
+"""Pages: authorise, call a selector, build tables and charts, render."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
+
+from authorities.access import APPROVE_ROLES, DRAFT_ROLES, ENTER_ROLES, authorities_for, authority_for_user
+from scorecards.converters import PeriodConverter
+from scorecards.core import cache, charts, exports, selectors
+from scorecards.core.tables import MonthTable
+
+logger = logging.getLogger(__name__)
+
+INDICATOR_WINDOW_CHOICES = (6, 12, 13, 24)
+INDICATOR_DEFAULT_MONTHS = 12
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _months(request: HttpRequest, choices: tuple[int, ...], default: int) -> int:
+    """The window the reader asked for, if it is one we offer; anything else gets the default."""
+    try:
+        months = int(request.GET.get("months", default))
+    except ValueError:
+        return default
+    return months if months in choices else default
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    authorities = list(authorities_for(request.user))
+    if len(authorities) == 1:
+        return redirect("scorecards:authority", code=authorities[0].code)
+    return render(request, "scorecards/core/home.html", {"authorities": authorities})
+
+
+@require_safe
+@login_required
+def authority_latest(request: HttpRequest, code: str) -> HttpResponse:
+    """The newest month with figures, or the month and window chosen in the month picker."""
+    authority, role = authority_for_user(request.user, code)
+    period = _picked_period(request.GET.get("month", "")) or selectors.newest_period(
+        authority=authority, include_drafts=role in DRAFT_ROLES
+    )
+    if period is None:
+        return render(request, "scorecards/core/no_data.html", {"authority": authority})
+    query = f"?months={request.GET['months']}" if request.GET.get("months", "").isdigit() else ""
+    indicator_code = request.GET.get("indicator", "")
+    if indicator_code and SLUG.fullmatch(indicator_code):
+        url = reverse("scorecards:indicator", args=[authority.code, period, indicator_code])
+    else:
+        url = reverse("scorecards:detail", args=[authority.code, period])
+    return redirect(url + query)
+
+
+def _picked_period(raw: str) -> datetime.date | None:
+    if not re.fullmatch(PeriodConverter.regex, raw):
+        return None
+    return PeriodConverter().to_python(raw)
+
+
+def _picker(authority, period: datetime.date, *, include_drafts: bool) -> dict:
+    periods = selectors.periods_with_data(authority=authority, include_drafts=include_drafts)
+    return {"periods": periods, "has_data": period in periods}
+
+
+GRID_TEMPLATE = "scorecards/core/partials/scorecard_grid.html"
+@require_safe
+@login_required
+def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code)
+    months = _months(request, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
+    include_drafts = role in DRAFT_ROLES
+    export_format = request.GET.get("format")
+    if export_format in {"csv", "xlsx", "json"}:
+        scorecard = selectors.scorecard_build(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
+        return _export_response(scorecard, export_format)
+    # The grid (headline tiles and the table) comes from the cache when this authority's data has not changed
+    # since it was rendered; the rest of the page (sign-off, picker, CSRF token) is made for each request.
+    key = cache.grid_cache_key(authority, f"{period:%Y-%m}", months, include_drafts=include_drafts)
+    grid = cache.grid_get(key)
+    if grid is None:
+        scorecard = selectors.scorecard_build(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
+        grid = render_to_string(
+            GRID_TEMPLATE, {"authority": authority, "scorecard": scorecard, "months": months}
+        )
+        cache.grid_set(key, grid)
+    else:
+        scorecard = selectors.scorecard_heading(
+            authority=authority, period=period, months=months, include_drafts=include_drafts
+        )
+    context = {
+        "authority": authority,
+        "role": role,
+        "scorecard": scorecard,
+        "grid": mark_safe(grid),  # noqa: S308 - rendered by GRID_TEMPLATE, which escapes
+        "months": months,
+        "window_choices": selectors.WINDOW_CHOICES,
+        "can_enter": role in ENTER_ROLES,
+        "can_approve": role in APPROVE_ROLES,
+        "other_authorities": authorities_for(request.user).exclude(pk=authority.pk),
+        **_picker(authority, period, include_drafts=include_drafts),
+    }
+    return render(request, "scorecards/core/scorecard.html", context)
+
+
+def _export_response(scorecard: selectors.Scorecard, export_format: str) -> HttpResponse:
+    filename = f"scorecard-{scorecard.authority.code}-{scorecard.period:%Y-%m}"
+    if export_format == "json":
+        response = HttpResponse(exports.scorecard_json(scorecard), content_type="application/json")
+    elif export_format == "csv":
+        response = HttpResponse(exports.scorecard_csv(scorecard), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.scorecard_xlsx(scorecard),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
+
+
+@require_safe
+@login_required
+def indicator_detail(
+    request: HttpRequest, code: str, period: datetime.date, indicator_code: str
+) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code)
+    months = _months(request, INDICATOR_WINDOW_CHOICES, INDICATOR_DEFAULT_MONTHS)
+    include_drafts = role in DRAFT_ROLES
+    scorecard = selectors.scorecard_build(
+        authority=authority,
+        period=period,
+        months=months,
+        indicator_codes=[indicator_code],
+        include_drafts=include_drafts,
+    )
+    row = scorecard.row(indicator_code)
+    if row is None:
+        raise Http404("No such indicator.")
+    context = {
+        "authority": authority,
+        "role": role,
+        "scorecard": scorecard,
+        "row": row,
+        "months": months,
+        "window_choices": INDICATOR_WINDOW_CHOICES,
+        "figure_json": charts.figure_json(charts.indicator_figure(row)),
+        "chart_description": charts.describe_chart(row),
+        "month_table": MonthTable.for_row(row),
+        "history": selectors.indicator_history(
+            authority=authority, indicator=row.indicator, include_drafts=include_drafts
+        ),
+        "indicator_code": row.code,
+        **_picker(authority, period, include_drafts=include_drafts),
+    }
+    return render(request, "scorecards/core/indicator.html", context)
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the database, and the broker if one is configured, answer; 503 otherwise. Says nothing else."""
+    checks = {"database": _database_ok()}
+    if settings.REDIS_URL:
+        checks["broker"] = _broker_ok()
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            **{k: "ok" if v else "down" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means unhealthy, and the page must not leak why
+        return False
+
+
+def _broker_ok() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False

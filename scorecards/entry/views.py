@@ -1,0 +1,293 @@
+"""Officers' pages: enter a month by form, upload a spreadsheet with a preview, download templates."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from authorities.access import ENTER_ROLES, authority_for_user
+from scorecards.audit import audit_text
+from scorecards.entry.services import (
+    FIELDS,
+    STATUS_CHOICES,
+    month_entry_rows,
+    month_values_save,
+    month_version,
+)
+from scorecards.imports import Action, ImportRefused, apply_import, plan_import
+from scorecards.imports.service import KINDS as IMPORT_KINDS
+from scorecards.models import ChangeRoute
+
+#: Kinds an officer may upload for their own authority; the catalogue and authorities are shared by every
+#: council and change only by command (or a superuser).
+OFFICER_KINDS = ("values", "benchmarks", "targets")
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+UPLOAD_SESSION_KEY = "pending_uploads"
+UPLOAD_FORM_OVERHEAD = 64 * 1024
+
+WRONG_AUTHORITY = "this upload is for {name} ({code}) only; the row names authority {given!r}"
+UPLOAD_TOO_LARGE = "The file is {size} bytes; the largest accepted is {limit} bytes."
+UPLOAD_WRONG_TYPE = "Upload a .csv or .xlsx file; {name!r} is neither."
+UPLOAD_NO_FILE = "Choose a file to upload."
+UPLOAD_UNKNOWN_KIND = "Choose what the file holds: values, benchmarks or targets."
+UPLOAD_EXPIRED = "That preview has expired or was already applied. Upload the file again."
+UPLOAD_CHANGED = (
+    "The data changed since the preview, so nothing was applied. Check the new preview and confirm again."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def month_entry(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    result = None
+    submitted: dict[str, dict[str, str]] = {}
+    if request.method == "POST":
+        rows = month_entry_rows(authority=authority, period=period)
+        for row in rows:
+            submitted[row.indicator.code] = {
+                name: request.POST.get(f"{row.indicator.code}-{name}", "") for name in FIELDS
+            }
+        confirmed = {row.indicator.code for row in rows if request.POST.get(f"{row.indicator.code}-confirm")}
+        result = month_values_save(
+            authority=authority,
+            period=period,
+            submitted=submitted,
+            confirmed=confirmed,
+            version=request.POST.get("version", ""),
+            user=request.user,
+        )
+        if result.ok:
+            messages.success(
+                request,
+                f"Saved {result.saved} figure{'s' if result.saved != 1 else ''} for {period:%B %Y}. "
+                "The month is a draft until it is submitted and approved.",
+            )
+            return redirect("scorecards:detail", code=authority.code, period=period)
+    rows = month_entry_rows(authority=authority, period=period)
+    sections: dict[str, list] = {}
+    for row in rows:
+        values = submitted.get(row.indicator.code) or {name: row.initial(name) for name in FIELDS}
+        errors = {name: result.errors.get((row.indicator.code, name)) for name in FIELDS} if result else {}
+        if result:
+            errors["row"] = result.errors.get((row.indicator.code, "indicator"))
+        sections.setdefault(row.indicator.section, []).append(
+            {
+                "row": row,
+                "values": values,
+                "errors": errors,
+                "confirmation": result.confirmations.get(row.indicator.code) if result else None,
+            }
+        )
+    context = {
+        "authority": authority,
+        "role": role,
+        "period": period,
+        "sections": sections,
+        "result": result,
+        "status_choices": STATUS_CHOICES,
+        "version": month_version(authority=authority, period=period),
+        "error_count": len(result.errors) if result else 0,
+        "summary": _error_summary(result, {row.indicator.code: row.indicator.name for row in rows}),
+    }
+    status = 200 if result is None or result.ok else 400
+    return render(request, "scorecards/entry/month.html", context, status=status)
+
+
+def _error_summary(result, names: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary's items, naming the indicator as the page does and linking to the field."""
+    if result is None:
+        return []
+    items = []
+    for (code, column), message in result.errors.items():
+        if not code:
+            items.append({"anchor": "", "label": "", "message": message})
+            continue
+        anchor = f"{code}-{column}" if column in FIELDS else f"{code}-indicator"
+        items.append({"anchor": anchor, "label": f"{names.get(code, code)}, {column}", "message": message})
+    for code, reason in result.confirmations.items():
+        message = f"{reason} Tick “I confirm” beside it to save it."
+        items.append({"anchor": f"{code}-confirm", "label": names.get(code, code), "message": message})
+    return items
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _restrict_to_authority(plan, authority) -> None:
+    """Rows for any other authority are errors: an officer writes only their own council's figures."""
+    from scorecards.imports import RowError
+
+    for planned in plan.rows:
+        given = planned.key[0] if planned.key else ""
+        if given and given != authority.code:
+            error = RowError(
+                planned.row,
+                "authority",
+                WRONG_AUTHORITY.format(name=authority.name, code=authority.code, given=given),
+            )
+            planned.errors.append(error)
+            planned.action = Action.REJECT
+            plan.errors.append(error)
+    plan.errors.sort(key=lambda error: error.row)
+
+
+def _plan_stored(path: Path, kind: str, authority):
+    with path.open("rb") as handle:
+        plan = plan_import(kind, handle, path.name)
+    _restrict_to_authority(plan, authority)
+    return plan
+
+
+ACTION_LABELS = {
+    Action.CREATE: "New",
+    Action.UPDATE: "Changed",
+    Action.UNCHANGED: "Unchanged",
+    Action.REJECT: "Rejected",
+}
+
+
+def _preview_rows(plan) -> list[dict]:
+    """The plan's rows as the preview shows them: figures as written (42, not 42.0000), empty as a dash."""
+    return [
+        {
+            "row": planned.row,
+            "action": str(planned.action),
+            "label": ACTION_LABELS[planned.action],
+            "key": planned.key,
+            "changes": [
+                (name, audit_text(old) or "–", audit_text(new) or "–")
+                for name, (old, new) in planned.changes.items()
+            ],
+        }
+        for planned in plan.rows
+    ]
+
+
+def _preview_context(plan, *, token: str, filename: str, kind: str) -> dict:
+    return {"plan": plan, "preview": _preview_rows(plan), "token": token, "filename": filename, "kind": kind}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "plan": None, "form_errors": []}
+    if request.method == "GET":
+        return render(request, "scorecards/entry/upload.html", context)
+    # Refuse an oversized body before Django reads it; the form fields add a little to the file's size.
+    raw_length = request.META.get("CONTENT_LENGTH") or "0"
+    declared = int(raw_length) if raw_length.isdigit() else 0
+    if declared > settings.SCORECARD_UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD:
+        context["form_errors"] = [
+            UPLOAD_TOO_LARGE.format(size=declared, limit=settings.SCORECARD_UPLOAD_MAX_BYTES)
+        ]
+        return render(request, "scorecards/entry/upload.html", context, status=400)
+    kind = request.POST.get("kind", "")
+    upload_file = request.FILES.get("file")
+    errors = []
+    if kind not in OFFICER_KINDS:
+        errors.append(UPLOAD_UNKNOWN_KIND)
+    if upload_file is None:
+        errors.append(UPLOAD_NO_FILE)
+    else:
+        suffix = Path(upload_file.name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            errors.append(UPLOAD_WRONG_TYPE.format(name=upload_file.name))
+        if upload_file.size > settings.SCORECARD_UPLOAD_MAX_BYTES:
+            errors.append(
+                UPLOAD_TOO_LARGE.format(size=upload_file.size, limit=settings.SCORECARD_UPLOAD_MAX_BYTES)
+            )
+    if errors:
+        context["form_errors"] = errors
+        return render(request, "scorecards/entry/upload.html", context, status=400)
+
+    token = secrets.token_urlsafe(16)
+    path = _upload_dir() / f"{token}{suffix}"
+    with path.open("wb") as handle:
+        for chunk in upload_file.chunks():
+            handle.write(chunk)
+    plan = _plan_stored(path, kind, authority)
+    if plan.errors:
+        path.unlink(missing_ok=True)
+    else:
+        pending = request.session.get(UPLOAD_SESSION_KEY, {})
+        pending[token] = {
+            "path": path.name,
+            "kind": kind,
+            "authority": authority.code,
+            "name": upload_file.name,
+        }
+        request.session[UPLOAD_SESSION_KEY] = pending
+    context.update(_preview_context(plan, token=token, filename=upload_file.name, kind=kind))
+    return render(request, "scorecards/entry/upload.html", context, status=400 if plan.errors else 200)
+
+
+@require_POST
+@login_required
+def upload_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    token = request.POST.get("token", "")
+    pending = request.session.get(UPLOAD_SESSION_KEY, {})
+    entry = pending.get(token)
+    if entry is None or entry["authority"] != authority.code:
+        messages.error(request, UPLOAD_EXPIRED)
+        return redirect("scorecards:upload", code=authority.code)
+    path = _upload_dir() / entry["path"]
+    if not path.exists():
+        messages.error(request, UPLOAD_EXPIRED)
+        return redirect("scorecards:upload", code=authority.code)
+    plan = _plan_stored(path, entry["kind"], authority)
+    if plan.errors or plan.digest() != request.POST.get("digest", ""):
+        # Show what applying would do now, so that the officer can check it and confirm again.
+        messages.error(request, UPLOAD_CHANGED)
+        context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "form_errors": []}
+        context.update(_preview_context(plan, token=token, filename=entry["name"], kind=entry["kind"]))
+        if plan.errors:
+            path.unlink(missing_ok=True)
+            pending.pop(token, None)
+            request.session[UPLOAD_SESSION_KEY] = pending
+        return render(request, "scorecards/entry/upload.html", context, status=409)
+    try:
+        summary = apply_import(plan, user=request.user, route=ChangeRoute.UPLOAD)
+    except ImportRefused:
+        messages.error(request, UPLOAD_CHANGED)
+        return redirect("scorecards:upload", code=authority.code)
+    path.unlink(missing_ok=True)
+    pending.pop(token, None)
+    request.session[UPLOAD_SESSION_KEY] = pending
+    messages.success(request, f"Applied {entry['name']}: {summary}.")
+    return redirect("scorecards:authority", code=authority.code)
+
+
+TEMPLATE_EXAMPLES = {
+    "values": ["{code}", "dental_check_pct", "2020-11", "42", "", "", "", "Example commentary"],
+    "benchmarks": ["{code}", "dental_check_pct", "2019/20", "85", "", "", "78", "94", "", ""],
+    "targets": ["{code}", "cic_rate_per_10k", "target", "2022/23", "60", ""],
+}
+
+
+@require_safe
+@login_required
+def upload_template(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A CSV with the kind's columns and one example row for this authority."""
+    authority, _role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    if kind not in OFFICER_KINDS:
+        raise Http404("No such template.")
+    columns = IMPORT_KINDS[kind]().columns
+    example = [cell.format(code=authority.code) for cell in TEMPLATE_EXAMPLES[kind]]
+    content = ",".join(columns) + "\r\n" + ",".join(example[: len(columns)]) + "\r\n"
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template-{authority.code}.csv"'
+    return response

@@ -1,0 +1,350 @@
+"""The indicator chart as a plain SVG string, for the PDF board pack.
+
+The same picture as the web chart in ``charts.py`` (monthly values, England and statistical-neighbour
+average lines, the neighbour range as a band, the target line, a legend naming each benchmark's year), drawn
+on the server so that making a pack needs no browser. Presentation only, never a query. Every piece of text is
+escaped; every number is a float we formatted ourselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.safestring import SafeString, mark_safe
+
+from scorecards.core.charts import ENGLAND_COLOUR, SERIES_COLOUR, SN_COLOUR, TARGET_COLOUR, describe_chart
+from scorecards.core.selectors import ScorecardRow
+from scorecards.formatting import format_number, format_value
+
+FONT = "DejaVu Sans, sans-serif"
+TEXT_COLOUR = "#0b0c0c"
+MUTED_COLOUR = "#505a5f"
+GRID_COLOUR = "#dcdcdc"
+BAND_FILL = "#6f3c96"
+BAND_OPACITY = "0.13"
+TICK_FONT_SIZE = 10
+LABEL_FONT_SIZE = 9.5
+LEGEND_FONT_SIZE = 9
+#: DejaVu Sans is wide: 0.62 em is a safe average advance for figures and lower-case letters.
+CHARACTER_WIDTH = 0.62
+AXIS_TITLES = {
+    "percent": "Percent",
+    "rate_per_10k": "Rate per 10,000 children",
+    "count": "Count",
+    "days": "Days",
+    "score": "Score",
+}
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    kind: str  # "series", "line" or "band"
+    colour: str
+    dash: str = ""
+
+
+def nice_ticks(low: float, high: float, *, count: int = 5, decimals: int = 3) -> list[float]:
+    """Round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering ``low`` to ``high``.
+
+    No step is finer than the figures themselves: a whole-number indicator gets whole-number ticks.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [0.0, 1.0]
+    if high < low:
+        low, high = high, low
+    if high == low:
+        spread = abs(high) * 0.1 or 1.0
+        low, high = low - spread, high + spread
+    raw_step = (high - low) / max(count, 1)
+    finest = 10.0**-decimals
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    candidates = [m * magnitude * scale for scale in (1, 10) for m in (1, 2, 2.5, 5)]
+    step = next(
+        candidate
+        for candidate in candidates
+        if candidate >= raw_step * 0.999
+        and candidate >= finest * 0.999
+        and abs(round(candidate, decimals) - candidate) < 1e-9
+    )
+    start = math.floor(low / step + 1e-9) * step
+    end = math.ceil(high / step - 1e-9) * step
+    ticks = []
+    tick = start
+    while tick <= end + step / 1000:
+        ticks.append(round(tick, 10))
+        tick += step
+    return ticks
+
+
+def _tick_decimals(ticks: Sequence[float]) -> int:
+    if len(ticks) < 2:
+        return 0
+    step = abs(ticks[1] - ticks[0])
+    for decimals in range(4):
+        if abs(round(step, decimals) - step) < 1e-9:
+            return decimals
+    return 3
+
+
+def _tick_label(value: float, unit: str, decimals: int) -> str:
+    number = format_number(Decimal(str(value)), decimals)
+    return f"{number}%" if unit == "percent" else number
+
+
+def _text_width(text: str, size: float) -> float:
+    return len(text) * size * CHARACTER_WIDTH
+
+
+def _float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _domain(row: ScorecardRow) -> tuple[float, float]:
+    """The y range: every value and comparator drawn, a little room, and no impossible figures."""
+    figures = row.benchmark
+    candidates = [float(cell.value) for cell in row.cells if cell.value is not None]
+    candidates += [
+        float(v)
+        for v in (figures.england, figures.sn_average, figures.sn_min, figures.sn_max)
+        if v is not None
+    ]
+    if row.target is not None:
+        candidates.append(float(row.target[1]))
+    if not candidates:
+        return (0.0, 100.0) if row.indicator.unit == "percent" else (0.0, 1.0)
+    low, high = min(candidates), max(candidates)
+    # A small wobble must not fill the chart: the axis spans at least ten steps of the figures' precision
+    # (ten points for a whole-number percentage), or four for counts, which are often single figures.
+    precision = 10.0**-row.indicator.decimals
+    minimum_span = (4 if row.indicator.unit == "count" else 10) * precision
+    if high - low < minimum_span:
+        middle = (high + low) / 2
+        low, high = middle - minimum_span / 2, middle + minimum_span / 2
+    room = (high - low) * 0.08
+    low, high = low - room, high + room
+    if min(candidates) >= 0 and low < 0:
+        low, high = 0.0, high - low  # no negative percentages, counts or days on the axis
+    if row.indicator.unit == "percent" and max(candidates) <= 100 and high > 100:
+        low, high = max(low - (high - 100), 0.0), 100.0
+    return low, high
+
+
+def _legend_items(row: ScorecardRow, series_label: str) -> list[LegendItem]:
+    indicator, figures = row.indicator, row.benchmark
+    year = f" ({figures.year})" if figures.year else ""
+    items = [LegendItem(series_label, "series", SERIES_COLOUR)]
+    if figures.england is not None:
+        items.append(LegendItem(f"England {row.fmt(figures.england)}{year}", "line", ENGLAND_COLOUR, "6 4"))
+    if figures.sn_average is not None:
+        items.append(LegendItem(f"SN average {row.fmt(figures.sn_average)}{year}", "line", SN_COLOUR, "2 3"))
+    if figures.sn_min is not None and figures.sn_max is not None:
+        low = format_value(figures.sn_min, indicator.unit, indicator.decimals)
+        high = format_value(figures.sn_max, indicator.unit, indicator.decimals)
+        items.append(LegendItem(f"SN range {low} to {high}{year}", "band", BAND_FILL))
+    if row.target is not None:
+        target_year, target_value = row.target
+        items.append(
+            LegendItem(f"Target {row.fmt(target_value)} ({target_year})", "line", TARGET_COLOUR, "10 5")
+        )
+    return items
+
+
+def _legend_rows(items: list[LegendItem], width: float) -> list[list[tuple[float, LegendItem]]]:
+    """Place legend items in two columns; an item too long for a column gets a row of its own."""
+    column = width / 2
+    rows: list[list[tuple[float, LegendItem]]] = []
+    for item in items:
+        item_width = 30 + _text_width(item.label, LEGEND_FONT_SIZE)
+        if item_width > column:
+            rows.append([(0.0, item)])
+        elif rows and len(rows[-1]) == 1 and rows[-1][0][0] == 0.0 and _fits_half(rows[-1][0][1], column):
+            rows[-1].append((column, item))
+        else:
+            rows.append([(0.0, item)])
+    return rows
+
+
+def _fits_half(item: LegendItem, column: float) -> bool:
+    return 30 + _text_width(item.label, LEGEND_FONT_SIZE) <= column
+
+
+def _legend_svg(rows: list[list[tuple[float, LegendItem]]], left: float, top: float) -> list[str]:
+    parts = []
+    for number, placed in enumerate(rows):
+        y = top + number * 15
+        for x, item in placed:
+            x0 = left + x
+            if item.kind == "band":
+                parts.append(
+                    f'<rect x="{x0:.1f}" y="{y - 5:.1f}" width="24" height="10" fill="{item.colour}" '
+                    f'fill-opacity="{BAND_OPACITY}" stroke="{item.colour}" stroke-opacity="0.35"/>'
+                )
+            else:
+                dash = f' stroke-dasharray="{item.dash}"' if item.dash else ""
+                width = 3 if item.kind == "series" else 2
+                parts.append(
+                    f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x0 + 24:.1f}" y2="{y:.1f}" stroke="{item.colour}" '
+                    f'stroke-width="{width}"{dash}/>'
+                )
+                if item.kind == "series":
+                    parts.append(f'<circle cx="{x0 + 12:.1f}" cy="{y:.1f}" r="3.5" fill="{item.colour}"/>')
+            parts.append(
+                f'<text x="{x0 + 30:.1f}" y="{y + 3.5:.1f}" font-size="{LEGEND_FONT_SIZE}" '
+                f'fill="{TEXT_COLOUR}">{escape(item.label)}</text>'
+            )
+    return parts
+
+
+def indicator_chart_svg(
+    row: ScorecardRow,
+    *,
+    width: int = 430,
+    plot_height: int = 150,
+    series_label: str = "Monthly value",
+) -> SafeString:
+    """The chart of one scorecard row: values with gaps for missing months, benchmarks, range and target.
+
+    ``width`` is in CSS pixels at the size the chart is printed, so that font sizes mean what they say.
+    """
+    indicator = row.indicator
+    unit = indicator.unit
+    ticks = nice_ticks(*_domain(row), decimals=indicator.decimals)
+    low, high = ticks[0], ticks[-1]
+    tick_decimals = _tick_decimals(ticks)
+    tick_labels = [_tick_label(tick, unit, tick_decimals) for tick in ticks]
+
+    widest_tick = max(_text_width(label, TICK_FONT_SIZE) for label in tick_labels)
+    left, right, top = max(54.0, 28 + widest_tick), 10.0, 12.0
+    axis_band = 30.0  # month and year labels under the plot
+    plot_width = width - left - right
+    plot_bottom = top + plot_height
+
+    def y(value: float) -> float:
+        return plot_bottom - (value - low) / ((high - low) or 1.0) * plot_height
+
+    slots = max(len(row.cells), 1)
+
+    def x(index: int) -> float:
+        return left + (index + 0.5) * plot_width / slots
+
+    items = _legend_items(row, series_label)
+    legend_rows = _legend_rows(items, width - 8)
+    legend_top = plot_bottom + axis_band + 12
+    height = legend_top + 15 * (len(legend_rows) - 1) + 10
+
+    parts: list[str] = []
+    for tick, tick_label in zip(ticks, tick_labels, strict=True):
+        ty = y(tick)
+        parts.append(
+            f'<line x1="{left:.1f}" y1="{ty:.1f}" x2="{left + plot_width:.1f}" y2="{ty:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6:.1f}" y="{ty + 3.5:.1f}" font-size="{TICK_FONT_SIZE}" text-anchor="end" '
+            f'fill="{MUTED_COLOUR}">{escape(tick_label)}</text>'
+        )
+    axis_title = AXIS_TITLES.get(unit, "")
+    if axis_title:
+        middle = top + plot_height / 2
+        parts.append(
+            f'<text x="12" y="{middle:.1f}" font-size="{TICK_FONT_SIZE}" text-anchor="middle" '
+            f'fill="{MUTED_COLOUR}" transform="rotate(-90 12 {middle:.1f})">{escape(axis_title)}</text>'
+        )
+
+    figures = row.benchmark
+    x_start, x_end = left, left + plot_width
+    if figures.sn_min is not None and figures.sn_max is not None:
+        y_top, y_bottom = (
+            y(float(max(figures.sn_min, figures.sn_max))),
+            y(float(min(figures.sn_min, figures.sn_max))),
+        )
+        parts.append(
+            f'<rect x="{x_start:.1f}" y="{y_top:.1f}" width="{plot_width:.1f}" height="{max(y_bottom - y_top, 1):.1f}" '
+            f'fill="{BAND_FILL}" fill-opacity="{BAND_OPACITY}"/>'
+        )
+    reference_lines = [
+        (figures.england, ENGLAND_COLOUR, "6 4"),
+        (figures.sn_average, SN_COLOUR, "2 3"),
+        (row.target[1] if row.target else None, TARGET_COLOUR, "10 5"),
+    ]
+    for value, colour, dash in reference_lines:
+        if value is not None:
+            ly = y(float(value))
+            parts.append(
+                f'<line x1="{x_start:.1f}" y1="{ly:.1f}" x2="{x_end:.1f}" y2="{ly:.1f}" stroke="{colour}" '
+                f'stroke-width="2" stroke-dasharray="{dash}"/>'
+            )
+
+    parts.append(
+        f'<line x1="{left:.1f}" y1="{plot_bottom:.1f}" x2="{left + plot_width:.1f}" y2="{plot_bottom:.1f}" '
+        f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'
+    )
+    previous_year = None
+    for index, cell in enumerate(row.cells):
+        cx = x(index)
+        parts.append(
+            f'<text x="{cx:.1f}" y="{plot_bottom + 13:.1f}" font-size="{TICK_FONT_SIZE}" text-anchor="middle" '
+            f'fill="{TEXT_COLOUR}">{cell.period:%b}</text>'
+        )
+        if cell.period.year != previous_year:
+            parts.append(
+                f'<text x="{cx:.1f}" y="{plot_bottom + 25:.1f}" font-size="{TICK_FONT_SIZE}" '
+                f'text-anchor="middle" fill="{MUTED_COLOUR}">{cell.period:%Y}</text>'
+            )
+            previous_year = cell.period.year
+        if cell.value is None:
+            # A gap is a fact: say why there is no point rather than leave the reader guessing.
+            parts.append(
+                f'<text x="{cx:.1f}" y="{plot_bottom - 5:.1f}" font-size="{LABEL_FONT_SIZE}" '
+                f'text-anchor="middle" fill="{MUTED_COLOUR}" font-style="italic">'
+                f"{escape('pending' if cell.withheld else cell.status_abbr or '–')}</text>"
+            )
+
+    segments: list[list[tuple[float, float]]] = [[]]
+    for index, cell in enumerate(row.cells):
+        if cell.value is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append((x(index), y(float(cell.value))))
+    for segment in segments:
+        if len(segment) > 1:
+            points = " ".join(f"{px:.1f},{py:.1f}" for px, py in segment)
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{SERIES_COLOUR}" stroke-width="3" '
+                f'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+    label_every = 1 if slots <= 13 else 2
+    for index, cell in enumerate(row.cells):
+        if cell.value is None:
+            continue
+        cx, cy = x(index), y(float(cell.value))
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{SERIES_COLOUR}" stroke="#fff"/>')
+        if index % label_every == 0 or index == len(row.cells) - 1:
+            # The axis names the unit, so "566 days" is labelled "566"; percentages keep their sign.
+            text = cell.text.removesuffix(" days").removesuffix(" day")
+            label_y = cy - 8 if cy - 8 > top + 4 else cy + 16
+            half = _text_width(text, LABEL_FONT_SIZE) / 2 * 0.92 + 1.5
+            parts.append(
+                f'<rect x="{cx - half:.1f}" y="{label_y - 8.5:.1f}" width="{2 * half:.1f}" height="11" rx="2" '
+                f'fill="#fff" fill-opacity="0.85"/>'
+            )
+            parts.append(
+                f'<text x="{cx:.1f}" y="{label_y:.1f}" font-size="{LABEL_FONT_SIZE}" text-anchor="middle" '
+                f'fill="{TEXT_COLOUR}" font-weight="bold">{escape(text)}</text>'
+            )
+    parts += _legend_svg(legend_rows, 8.0, legend_top)
+
+    title = escape(f"Chart of {indicator.name}")
+    description = describe_chart(row)  # already escaped
+    return mark_safe(  # noqa: S308 - every text above went through escape(); the rest are our own numbers
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="indicator-chart" role="img" '
+        f'width="{width}" height="{height:.0f}" viewBox="0 0 {width} {height:.0f}" '
+        f"font-family={quoteattr(FONT)}>"
+        f"<title>{title}</title><desc>{description}</desc>" + "".join(parts) + "</svg>"
+    )
