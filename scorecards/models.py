@@ -349,3 +349,52 @@ class BoardPack(models.Model):
 
     def __str__(self) -> str:
         return f"Board pack {self.authority.code} {self.period:%Y-%m} ({self.get_state_display()})"
+
+
+class MonthSnapshot(models.Model):
+    """What an approver signed off: one authority's month at one revision, kept as it was, never edited.
+
+    Board members, their exports and their packs read figures from the latest snapshot of each month, never
+    from the working figures, so nothing written behind the application's back (a ``QuerySet.update``, a data
+    fix in SQL, a restore) reaches them until an approver signs it off. Database triggers refuse updates.
+    """
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="month_snapshots")
+    period = models.DateField()
+    revision = models.PositiveIntegerField()
+    approved_at = models.DateTimeField()
+    #: A name, not a foreign key: a snapshot is never updated, not even to forget a deleted account.
+    approved_by_name = models.CharField(max_length=150, blank=True)
+    summary = models.TextField("overall commentary", blank=True)
+
+    class Meta:
+        ordering = ["authority", "-period", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "period", "revision"], name="one_snapshot_per_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority.code} {self.period:%Y-%m} as approved (revision {self.revision})"
+
+
+class SnapshotFigure(models.Model):
+    """One indicator's figure as approved in a month snapshot."""
+
+    snapshot = models.ForeignKey(MonthSnapshot, on_delete=models.CASCADE, related_name="figures")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(**FIGURE, null=True, blank=True)
+    numerator = models.DecimalField(**FIGURE, null=True, blank=True)
+    denominator = models.DecimalField(**FIGURE, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ValueStatus.choices, blank=True, default="")
+    commentary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "indicator"], name="one_figure_per_snapshot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.indicator.code}"

@@ -144,3 +144,23 @@ def _empty_cache():
 def _fast_password_hashing(settings):
     """Real hashing is deliberately slow; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def approve_month(db):
+    """Mark a month approved as an approver would leave it: the sign-off and the snapshot of its figures."""
+    from django.utils import timezone
+
+    from scorecards.entry.signoff import snapshot_take
+    from scorecards.models import ScorecardMonth, SignOffState
+
+    def approve(authority, period: datetime.date, *, at=None, user=None):
+        month, _ = ScorecardMonth.objects.update_or_create(
+            authority=authority,
+            period=period,
+            defaults={"state": SignOffState.APPROVED, "approved_at": at or timezone.now()},
+        )
+        snapshot_take(month, user=user)
+        return month
+
+    return approve

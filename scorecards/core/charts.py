@@ -13,8 +13,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from plotly.utils import PlotlyJSONEncoder
 
-from scorecards.core.selectors import ScorecardRow
 from scorecards.formatting import format_value
+from scorecards.rows import ScorecardRow
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 24, 3
 SERIES_COLOUR = "#1d3f72"

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from scorecards.core.selectors import Scorecard, ScorecardRow
+from scorecards.rows import Scorecard, ScorecardRow
 
 #: Text a spreadsheet would treat as a formula (OWASP's list: = + - @ and the control characters).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from scorecards.core.selectors import ScorecardRow
+from scorecards.rows import ScorecardRow
 
 
 class MonthTable(tables.Table):

@@ -78,6 +78,8 @@ def _picker(authority, period: datetime.date, *, include_drafts: bool) -> dict:
 
 
 GRID_TEMPLATE = "scorecards/core/partials/scorecard_grid.html"
+
+
 @require_safe
 @login_required
 def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:

@@ -9,6 +9,7 @@ loaded through the same import service officers use.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from pathlib import Path
 
 from django.db import transaction
@@ -68,8 +69,23 @@ def _sign_off(authority: Authority, month: str, users: dict, *, approve: bool) -
         .values_list("state", flat=True)
         .first()
     )
+    # The demo's sign-offs carry the dates a council would have made them: submitted on the 10th and
+    # approved on the 15th of the month after, at noon in London.
+    following = (period.replace(day=28) + datetime.timedelta(days=7)).replace(day=1)
+    london = zoneinfo.ZoneInfo("Europe/London")
+    submitted_at = datetime.datetime.combine(following.replace(day=10), datetime.time(12), tzinfo=london)
+    approved_at = datetime.datetime.combine(following.replace(day=15), datetime.time(12), tzinfo=london)
     if state in (None, SignOffState.DRAFT):
-        month_submit(authority=authority, period=period, user=users["officer"], role=Role.OFFICER)
+        month_submit(
+            authority=authority,
+            period=period,
+            user=users["officer"],
+            role=Role.OFFICER,
+            confirm_missing=True,
+            at=submitted_at,
+        )
         state = SignOffState.SUBMITTED
     if approve and state == SignOffState.SUBMITTED:
-        month_approve(authority=authority, period=period, user=users["admin"], role=Role.ADMINISTRATOR)
+        month_approve(
+            authority=authority, period=period, user=users["admin"], role=Role.ADMINISTRATOR, at=approved_at
+        )

@@ -1,4 +1,4 @@
-"""Sign-off actions on a month: submit, approve, return. POST only; the rules live in ``signoff``."""
+"""Sign-off of a month: submit (confirming what is missing), review then approve, return. Rules in ``signoff``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,20 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from authorities.access import ENTER_ROLES, authority_for_user
-from scorecards.entry.signoff import SignOffError, month_approve, month_return, month_submit
+from authorities.access import APPROVE_ROLES, ENTER_ROLES, authority_for_user
+from scorecards.entry.selectors import month_review
+from scorecards.entry.signoff import (
+    MissingFigures,
+    SignOffError,
+    changed_this_revision,
+    month_approve,
+    month_return,
+    month_submit,
+)
+from scorecards.models import ScorecardMonth, SignOffState
 
 RETURN_NEEDS_REASON = "Say why the month is being returned, so the officers know what to fix."
 
@@ -25,7 +34,17 @@ def _back(authority, period: datetime.date) -> HttpResponse:
 def submit(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
     authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
     try:
-        month_submit(authority=authority, period=period, user=request.user, role=role)
+        month_submit(
+            authority=authority,
+            period=period,
+            user=request.user,
+            role=role,
+            confirm_missing=request.POST.get("confirm_missing") == "1",
+        )
+    except MissingFigures as missing:
+        review = month_review(authority=authority, period=period)
+        context = {"authority": authority, "period": period, "review": review, "warning": str(missing)}
+        return render(request, "scorecards/entry/submit_confirm.html", context)
     except SignOffError as error:
         messages.error(request, str(error))
     else:
@@ -33,17 +52,31 @@ def submit(request: HttpRequest, code: str, period: datetime.date) -> HttpRespon
     return _back(authority, period)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def approve(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+    """GET: what changed since the last approval and what is missing; POST: approve."""
     authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
-    try:
-        month_approve(authority=authority, period=period, user=request.user, role=role)
-    except SignOffError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{period:%B %Y} approved: board members can now see it.")
-    return _back(authority, period)
+    if request.method == "POST":
+        try:
+            month_approve(authority=authority, period=period, user=request.user, role=role)
+        except SignOffError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{period:%B %Y} approved: board members can now see it.")
+        return _back(authority, period)
+    month = ScorecardMonth.objects.filter(authority=authority, period=period).first() or ScorecardMonth(
+        authority=authority, period=period
+    )
+    context = {
+        "authority": authority,
+        "period": period,
+        "month": month,
+        "review": month_review(authority=authority, period=period),
+        "can_decide": month.state == SignOffState.SUBMITTED and role in APPROVE_ROLES,
+        "own_changes": changed_this_revision(authority=authority, period=period, user=request.user),
+    }
+    return render(request, "scorecards/entry/approve.html", context)
 
 
 @require_POST

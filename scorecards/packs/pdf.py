@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from scorecards.core.charts import describe_chart, sparkline_svg
-from scorecards.core.selectors import Scorecard, ScorecardRow
 from scorecards.packs.svg import indicator_chart_svg
 from scorecards.rating import Rag
+from scorecards.rows import Scorecard, ScorecardRow
 
 BOARD_NAME = "Corporate Parenting Board"
 #: A figure that exists but belongs to a month not approved yet, in a pack that shows approved figures only.

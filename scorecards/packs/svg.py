@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.safestring import SafeString, mark_safe
 
 from scorecards.core.charts import ENGLAND_COLOUR, SERIES_COLOUR, SN_COLOUR, TARGET_COLOUR, describe_chart
-from scorecards.core.selectors import ScorecardRow
 from scorecards.formatting import format_number, format_value
+from scorecards.rows import ScorecardRow
 
 FONT = "DejaVu Sans, sans-serif"
 TEXT_COLOUR = "#0b0c0c"

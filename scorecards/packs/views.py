@@ -109,7 +109,7 @@ def board_pack_list(request: HttpRequest, code: str) -> HttpResponse:
         caption=f"Board packs made for {authority.name}, newest first",
     )
     RequestConfig(request, paginate={"per_page": PACKS_PER_PAGE}).configure(table)
-    newest = selectors.newest_period(authority=authority)
+    newest = selectors.newest_period(authority=authority, include_drafts=role in DRAFT_ROLES)
     return render(
         request,
         "scorecards/packs/list.html",

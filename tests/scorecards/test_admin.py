@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from authorities.services import user_add
 from scorecards.models import (
@@ -47,15 +46,13 @@ def superuser(django_user_model):
 
 
 @pytest.fixture
-def data(home_authority, other_authority, make_indicator, make_value):
+def data(home_authority, other_authority, make_indicator, make_value, approve_month):
     dental = make_indicator(code="dental_check_pct", name="Dental checks within 12 months")
     for authority, value in ((home_authority, 42), (other_authority, 77)):
         make_value(authority, dental, "2020-11", value)
         Benchmark.objects.create(authority=authority, indicator=dental, year="2019/20", england=Decimal(85))
         Target.objects.create(authority=authority, indicator=dental, kind="target", year="2020/21", value=60)
-        ScorecardMonth.objects.create(
-            authority=authority, period=NOV, state=SignOffState.APPROVED, approved_at=timezone.now()
-        )
+        approve_month(authority, NOV)
         ChangeRecord.objects.create(
             route="form",
             kind="value",

@@ -33,7 +33,11 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"no authority with DfE code {authority!r}", returncode=1)
         month = datetime.date(int(period[:4]), int(period[5:]), 1)
-        scorecard = selectors.scorecard_build(authority=found, period=month, months=months)
+        # The command line is run by staff with access to the database: it exports the working figures, drafts
+        # included, as an officer sees them (the PDF below follows the approval, as the board pack does).
+        scorecard = selectors.scorecard_build(
+            authority=found, period=month, months=months, include_drafts=True
+        )
         if format == "pdf":
             from scorecards.packs.pdf import scorecard_pdf
             from scorecards.packs.services import approval_for, pack_data_as_of

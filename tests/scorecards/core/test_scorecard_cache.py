@@ -40,17 +40,12 @@ def dental(make_indicator):
 
 
 @pytest.fixture
-def november(home_authority, dental, make_value):
+def november(home_authority, dental, make_value, approve_month):
     """Dorset's October and November, approved."""
     make_value(home_authority, dental, "2020-10", 55)
     make_value(home_authority, dental, "2020-11", 42)
     for period in (datetime.date(2020, 10, 1), NOV):
-        ScorecardMonth.objects.create(
-            authority=home_authority,
-            period=period,
-            state="approved",
-            approved_at=datetime.datetime(2020, 12, 1, tzinfo=datetime.UTC),
-        )
+        approve_month(home_authority, period, at=datetime.datetime(2020, 12, 1, tzinfo=datetime.UTC))
     return home_authority
 
 
@@ -264,7 +259,9 @@ def test_approval_shows_board_members_the_figures(
     client.force_login(board_member)
 
     def write():
-        month_submit(authority=home_authority, period=NOV, user=officer, role=Role.OFFICER)
+        month_submit(
+            authority=home_authority, period=NOV, user=officer, role=Role.OFFICER, confirm_missing=True
+        )
         month_approve(authority=home_authority, period=NOV, user=approver, role=Role.APPROVER)
 
     _assert_changes(client, home_authority, write, before="awaiting approval", after="42%")
@@ -272,7 +269,7 @@ def test_approval_shows_board_members_the_figures(
 
 def test_return_to_officers(client, home_authority, dental, make_value, officer, approver):
     make_value(home_authority, dental, "2020-11", 42)
-    month_submit(authority=home_authority, period=NOV, user=officer, role=Role.OFFICER)
+    month_submit(authority=home_authority, period=NOV, user=officer, role=Role.OFFICER, confirm_missing=True)
     client.force_login(officer)
     _assert_changes(
         client,

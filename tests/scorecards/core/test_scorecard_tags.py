@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from scorecards.core.selectors import MonthCell
+from scorecards.rows import MonthCell
 from scorecards.templatetags.scorecard_tags import month_cells
 
 NOVEMBER = datetime.date(2020, 11, 1)

@@ -349,7 +349,7 @@ def test_a_form_change_after_approval_is_marked_revised_until_approved_again(
 ):
     version = open_form(client, officer)
     post(client, version, dental_check_pct__value="42")
-    client.post("/scorecards/838/2020-11/submit/")
+    client.post("/scorecards/838/2020-11/submit/", {"confirm_missing": "1"})
     client.force_login(approver)
     client.post("/scorecards/838/2020-11/approve/")
     approved_at = ScorecardMonth.objects.get(period=NOV).approved_at
@@ -370,7 +370,7 @@ def test_a_form_change_after_approval_is_marked_revised_until_approved_again(
     assert "<td>42</td>" in history and "<td>44</td>" not in history
 
     client.force_login(officer)
-    client.post("/scorecards/838/2020-11/submit/")
+    client.post("/scorecards/838/2020-11/submit/", {"confirm_missing": "1"})
     client.force_login(approver)
     client.post("/scorecards/838/2020-11/approve/")
     client.force_login(board_member)
@@ -421,7 +421,9 @@ def dorset_catalogue(home_authority):
     import_file("values", io.BytesIO(as_csv(earlier)), "values.csv", route="command")
     for period in sorted({row["period"] for row in earlier}):
         month = datetime.date(int(period[:4]), int(period[5:]), 1)
-        month_submit(authority=home_authority, period=month, user=None, role=Role.ADMINISTRATOR)
+        month_submit(
+            authority=home_authority, period=month, user=None, role=Role.ADMINISTRATOR, confirm_missing=True
+        )
         month_approve(authority=home_authority, period=month, user=None, role=Role.ADMINISTRATOR)
     november = [row for row in reference_rows("values.csv") if row["period"] == "2020-11"]
     assert len(november) == Indicator.objects.count() == 56
@@ -430,7 +432,7 @@ def dorset_catalogue(home_authority):
 
 def sign_off_and_read_as_board(client, officer, approver, board_member) -> str:
     client.force_login(officer)
-    response = client.post("/scorecards/838/2020-11/submit/", follow=True)
+    response = client.post("/scorecards/838/2020-11/submit/", {"confirm_missing": "1"}, follow=True)
     assert "submitted for approval" in response.content.decode()
     client.force_login(approver)
     response = client.post("/scorecards/838/2020-11/approve/", follow=True)

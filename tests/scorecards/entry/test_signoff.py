@@ -44,7 +44,7 @@ def november(home_authority, dental, make_value):
 
 
 def submitted(authority, user) -> ScorecardMonth:
-    return month_submit(authority=authority, period=NOV, user=user, role=Role.OFFICER)
+    return month_submit(authority=authority, period=NOV, user=user, role=Role.OFFICER, confirm_missing=True)
 
 
 def approved(authority, officer, approver) -> ScorecardMonth:
@@ -96,7 +96,9 @@ def test_an_officer_cannot_approve(november, officer):
 
 def test_a_board_member_cannot_submit(november, board_member):
     with pytest.raises(SignOffError, match=NOT_ALLOWED_TO_SUBMIT):
-        month_submit(authority=november, period=NOV, user=board_member, role=Role.BOARD_MEMBER)
+        month_submit(
+            authority=november, period=NOV, user=board_member, role=Role.BOARD_MEMBER, confirm_missing=True
+        )
     assert not ScorecardMonth.objects.filter(authority=november, state=SignOffState.SUBMITTED).exists()
 
 
@@ -198,7 +200,7 @@ def test_revised_values_are_marked_until_the_month_is_approved_again(november, o
     assert cell.revised_since == ScorecardMonth.objects.get(period=NOV).approved_at
     assert scorecard.month_notes[-1] == "revised" and scorecard.has_revisions
 
-    month_submit(authority=november, period=NOV, user=officer, role=Role.OFFICER)
+    month_submit(authority=november, period=NOV, user=officer, role=Role.OFFICER, confirm_missing=True)
     month = month_approve(authority=november, period=NOV, user=approver, role=Role.APPROVER)
     assert month.revision == 2
     scorecard = scorecard_build(authority=november, period=NOV, include_drafts=False)
@@ -227,8 +229,10 @@ def action_url(action: str, code: str = "838") -> str:
 @pytest.mark.parametrize("action", ACTIONS)
 def test_sign_off_actions_answer_only_post(client, november, approver, action):
     client.force_login(approver)
-    assert client.get(action_url(action)).status_code == 405
+    # Approving has a review page to read first; the other actions have no page.
+    assert client.get(action_url(action)).status_code == (200 if action == "approve" else 405)
     assert client.put(action_url(action)).status_code == 405
+    assert not ScorecardMonth.objects.filter(authority=november).exclude(state="draft").exists()
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -321,7 +325,7 @@ def test_scorecard_offers_the_actions_each_role_may_take(client, november, offic
     assert "awaiting an approver" in html and "Approve November 2020" not in html
     client.force_login(approver)
     html = client.get("/scorecards/838/2020-11/").content.decode()
-    assert "Approve November 2020" in html and "Return to officers" in html
+    assert "Review and approve November 2020" in html
     client.force_login(board_member)
     html = client.get("/scorecards/838/2020-11/").content.decode()
     assert "Submit November 2020" not in html and "Enter figures" not in html
@@ -374,7 +378,7 @@ def test_board_members_read_the_approved_figures_until_a_revision_is_approved(
     assert for_officers.row("cic_count").cells[-1].value == Decimal(478)
     assert for_officers.headlines[0].latest.value == Decimal(478)
 
-    month_submit(authority=november, period=NOV, user=officer, role=Role.OFFICER)
+    month_submit(authority=november, period=NOV, user=officer, role=Role.OFFICER, confirm_missing=True)
     month_approve(authority=november, period=NOV, user=approver, role=Role.APPROVER)
     for_board = scorecard_build(authority=november, period=NOV, include_drafts=False)
     assert for_board.row("dental_check_pct").cells[-1].status == "not_available"

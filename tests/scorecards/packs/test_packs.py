@@ -249,12 +249,10 @@ def pack_pages(pack: BoardPack) -> dict[str, str]:
 
 @pytest.mark.parametrize("persona", ROLES)
 def test_each_role_of_the_council_can_request_a_pack(
-    client, request, month_data, fake_render, persona, django_capture_on_commit_callbacks
+    client, request, month_data, fake_render, persona, django_capture_on_commit_callbacks, approve_month
 ):
     user = request.getfixturevalue(persona)
-    ScorecardMonth.objects.create(
-        authority=month_data, period=NOVEMBER, state="approved", approved_at=timezone.now()
-    )
+    approve_month(month_data, NOVEMBER)
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/scorecards/838/2020-11/pack/", {"months": "12"})

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from scorecards import rating
-from scorecards.core.selectors import BenchmarkFigures, MonthCell, ScorecardRow
 from scorecards.models import Indicator
 from scorecards.packs.svg import indicator_chart_svg, nice_ticks
+from scorecards.rows import BenchmarkFigures, MonthCell, ScorecardRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 
