@@ -41,6 +41,20 @@ class Authority(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class FormerCode(models.Model):
+    """A DfE code an authority had before a reorganisation changed it; its old addresses redirect here."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="former_codes")
+    code = models.CharField(max_length=3, unique=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} (now {self.authority.code})"
+
+
 class StatisticalNeighbour(models.Model):
     """One place in an authority's ordered list of statistical neighbours.
 

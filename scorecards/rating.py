@@ -10,19 +10,54 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from enum import EnumType, StrEnum
 
 DEFAULT_TOLERANCE_SHARE = Decimal("0.05")
 FINANCIAL_YEAR_PATTERN = re.compile(r"([0-9]{4})/([0-9]{2})")
 
 
-class Polarity(StrEnum):
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
-    NEUTRAL = "neutral"
+class _LabelledChoicesType(EnumType):
+    """Gives a labelled enum the class attributes Django's choices have, without importing Django."""
+
+    @property
+    def values(cls) -> list[str]:
+        return [member.value for member in cls]
+
+    @property
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class LabelledChoice(StrEnum, metaclass=_LabelledChoicesType):
+    """A string enum whose members carry a label for people, as Django's ``TextChoices`` do.
+
+    The models use these enums as their field choices, so each value and its label are written once, here.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledChoice:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Unit(LabelledChoice):
+    PERCENT = "percent", "Percent"
+    RATE_PER_10K = "rate_per_10k", "Rate per 10,000 children"
+    COUNT = "count", "Count"
+    DAYS = "days", "Days"
+    SCORE = "score", "Score"
+
+
+class Polarity(LabelledChoice):
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+    NEUTRAL = "neutral", "Neutral (no better direction)"
 
 
 class Rag(StrEnum):
@@ -183,8 +218,28 @@ def baseline_for(period: datetime.date, baselines: Mapping[str, Decimal]) -> tup
 # Direction and RAG -----------------------------------------------------------------------------------------
 
 
-def _is_better(a: Decimal, b: Decimal, polarity: Polarity) -> bool:
-    return a > b if polarity == Polarity.HIGHER_IS_BETTER else a < b
+def _largest_first(value: Decimal) -> Decimal:
+    return value.copy_negate()
+
+
+def _smallest_first(value: Decimal) -> Decimal:
+    return value
+
+
+def better_first_key(polarity: Polarity | str) -> Callable[[Decimal], Decimal]:
+    """The sort key that puts the better figure first: the one ordering of ratings, ranks, quartiles, league.
+
+    Smallest first when lower is better, largest first when higher is better. A neutral indicator has no
+    better figure, so it is never rated, ranked or banded; where its figures are listed they read largest
+    first.
+    """
+    return _smallest_first if Polarity(polarity) == Polarity.LOWER_IS_BETTER else _largest_first
+
+
+def is_better(a: Decimal, b: Decimal, polarity: Polarity | str) -> bool:
+    """Whether ``a`` comes before ``b`` in ``better_first_key``'s order: strictly better, never equal."""
+    key = better_first_key(polarity)
+    return key(a) < key(b)
 
 
 def direction(
@@ -201,7 +256,7 @@ def direction(
         return Direction.UP if now > before else Direction.DOWN
     if now == before:
         return Direction.UNCHANGED
-    return Direction.IMPROVED if _is_better(now, before, polarity) else Direction.WORSENED
+    return Direction.IMPROVED if is_better(now, before, polarity) else Direction.WORSENED
 
 
 def compare(
@@ -218,7 +273,7 @@ def compare(
     tolerance = None
     if use_tolerance:
         tolerance = amber_tolerance if amber_tolerance is not None else DEFAULT_TOLERANCE_SHARE * abs(against)
-    if now == against or _is_better(now, against, polarity):
+    if now == against or is_better(now, against, polarity):
         outcome = Outcome.AS_GOOD
     elif tolerance is not None and abs(now - against) <= tolerance:
         outcome = Outcome.WITHIN_TOLERANCE

@@ -20,12 +20,15 @@ from scorecards.rating import (
     Outcome,
     Polarity,
     Rag,
+    Unit,
     baseline_for,
     benchmark_year_for,
+    better_first_key,
     direction,
     financial_year_end,
     financial_year_label,
     financial_year_of,
+    is_better,
     latest_two,
     month_window,
     parse_financial_year,
@@ -808,6 +811,47 @@ def test_it_records_both_sides_and_their_difference_after_rounding():
 )
 def test_it_records_how_the_latest_stands_against_a_single_comparator(latest, outcome):
     assert rate(D(latest), polarity=HIGHER, decimals=0, england=england(85)).comparisons[0].outcome == outcome
+
+
+# The one "better" ordering and the labelled choices -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("polarity", "expected"),
+    [
+        pytest.param(LOWER, ["1", "2", "2", "3"], id="lower_is_better-smallest-first"),
+        pytest.param(HIGHER, ["3", "2", "2", "1"], id="higher_is_better-largest-first"),
+        pytest.param(NEUTRAL, ["3", "2", "2", "1"], id="neutral-read-largest-first"),
+        pytest.param("lower_is_better", ["1", "2", "2", "3"], id="as-written-in-the-indicators-file"),
+    ],
+)
+def test_it_sorts_the_better_figure_first(polarity, expected):
+    assert sorted([D(2), D(1), D(3), D(2)], key=better_first_key(polarity)) == [D(v) for v in expected]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "polarity", "expected"),
+    [
+        pytest.param("2", "1", HIGHER, True, id="higher-is-better"),
+        pytest.param("1", "2", HIGHER, False, id="higher-is-worse"),
+        pytest.param("1", "2", LOWER, True, id="lower-is-better"),
+        pytest.param("2", "1", LOWER, False, id="lower-is-worse"),
+        pytest.param("2.0", "2", LOWER, False, id="equal-is-not-better"),
+    ],
+)
+def test_it_says_whether_one_figure_is_strictly_better(a, b, polarity, expected):
+    assert is_better(D(a), D(b), polarity) is expected
+
+
+def test_polarity_and_unit_carry_the_labels_the_models_offer():
+    assert Polarity.choices == [
+        ("higher_is_better", "Higher is better"),
+        ("lower_is_better", "Lower is better"),
+        ("neutral", "Neutral (no better direction)"),
+    ]
+    assert Unit.values == ["percent", "rate_per_10k", "count", "days", "score"]
+    assert Unit("rate_per_10k").label == "Rate per 10,000 children"
+    assert Polarity("neutral") is NEUTRAL and NEUTRAL == "neutral"
 
 
 # The rules stay plain Python --------------------------------------------------------------------------------
