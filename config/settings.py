@@ -78,6 +78,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: streams a 903 return's files into a private folder deleted after the
+    # request (scorecards/returns/uploads.py).
+    "scorecards.returns.uploads.ReturnUploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,6 +117,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # The scorecard grid only: a hot path (see config/jinja2.py). Its templates live in templates/jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True, "trim_blocks": True},
     },
 ]
 
@@ -163,6 +173,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SCORECARD_UPLOAD_MAX_BYTES = env_int("SCORECARD_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# An SSDA903 return's files, all together: a large council's episodes table is a few megabytes.
+SCORECARD_RETURN_MAX_BYTES = env_int("SCORECARD_RETURN_MAX_BYTES", 50 * 1024 * 1024)
 
 # Celery: a real broker and result store when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_str("REDIS_URL")

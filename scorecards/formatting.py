@@ -6,6 +6,7 @@ Plain Python like ``rating.py``: the page, the PDF and the exports all write a f
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from scorecards.rating import Basis, Comparison, Direction, Outcome, Polarity, Rag, Rating, round_half_up
@@ -39,6 +40,7 @@ UNIT_SUFFIX = {"percent": "%", "days": " days"}
 SINGULAR_SUFFIX = {"days": " day"}
 
 
+@functools.lru_cache(maxsize=8192)
 def format_number(value: Decimal | None, decimals: int) -> str:
     """A figure rounded half-up, with thousands separators; the dash for missing."""
     if value is None:
@@ -49,7 +51,9 @@ def format_number(value: Decimal | None, decimals: int) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+@functools.lru_cache(maxsize=8192)
 def format_value(value: Decimal | None, unit: str, decimals: int) -> str:
+    """A figure as a board paper writes it, e.g. 42%, 70.1, 1 day; memoised: a scorecard repeats figures."""
     if value is None:
         return MISSING
     number = format_number(value, decimals)

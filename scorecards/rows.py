@@ -37,8 +37,10 @@ SOURCE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MonthCell:
+    """One month of a row (not frozen: a grid builds hundreds, and frozen slots cost a call per field)."""
+
     period: datetime.date
     value: Decimal | None
     status: str

@@ -68,23 +68,34 @@ def latest_snapshots(*, authority: Authority, start: datetime.date, end: datetim
 
 
 def figures_fetch(
-    *, authority: Authority, start: datetime.date, end: datetime.date, include_drafts: bool
+    *,
+    authority: Authority,
+    start: datetime.date,
+    end: datetime.date,
+    include_drafts: bool,
+    look_back: tuple[datetime.date, list[int]] | None = None,
 ) -> dict[int, dict[datetime.date, Figure]]:
-    """Every figure of the authority between two months, by indicator and month, in one query.
+    """Every headline figure (no cohorts) of the authority between two months, by indicator and month, in one
+    query.
 
-    Without ``include_drafts`` the figures come from the approved snapshots only.
+    ``look_back`` (an earlier start and some indicators) reaches further back for those indicators only, e.g.
+    the headline tiles' two years. Without ``include_drafts`` the figures come from the approved snapshots.
     """
     by_indicator: dict[int, dict[datetime.date, Figure]] = defaultdict(dict)
+    earliest = look_back[0] if look_back and look_back[1] else start
     if include_drafts:
-        rows = MonthlyValue.objects.filter(
-            authority=authority, period__gte=start, period__lte=end
-        ).values_list("indicator_id", "period", "value", "numerator", "denominator", "status", "commentary")
+        period_field = "period"
+        rows = MonthlyValue.objects.filter(authority=authority, period__gte=earliest, period__lte=end)
     else:
+        period_field = "snapshot__period"
         rows = SnapshotFigure.objects.filter(
-            snapshot__in=latest_snapshots(authority=authority, start=start, end=end)
-        ).values_list(
-            "indicator_id", "snapshot__period", "value", "numerator", "denominator", "status", "commentary"
+            snapshot__in=latest_snapshots(authority=authority, start=earliest, end=end)
         )
+    if earliest < start:
+        rows = rows.filter(Q(**{f"{period_field}__gte": start}) | Q(indicator_id__in=look_back[1]))
+    rows = rows.filter(cohort="").values_list(
+        "indicator_id", period_field, "value", "numerator", "denominator", "status", "commentary"
+    )
     for indicator_id, period, *figure in rows:
         by_indicator[indicator_id][period] = Figure(*figure)
     return by_indicator
@@ -136,7 +147,14 @@ def scorecard_build(
     if indicator_codes is not None:
         indicator_query = indicator_query.filter(code__in=indicator_codes)
     indicators = indicators_in_catalogue_order(list(indicator_query))
-    figures = figures_fetch(authority=authority, start=earliest, end=period, include_drafts=include_drafts)
+    headline_ids = [indicator.pk for indicator in indicators if indicator.section == HEADLINE_SECTION]
+    figures = figures_fetch(
+        authority=authority,
+        start=window[0],
+        end=period,
+        include_drafts=include_drafts,
+        look_back=(earliest, headline_ids),
+    )
     # When working figures last changed marks drafts and revisions; only months not (or no longer) approved
     # can have such marks, so a fully approved window costs no query for it.
     unsettled = [

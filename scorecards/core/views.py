@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template import engines
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -77,7 +77,7 @@ def _picker(authority, period: datetime.date, *, include_drafts: bool) -> dict:
     return {"periods": periods, "has_data": period in periods}
 
 
-GRID_TEMPLATE = "scorecards/core/partials/scorecard_grid.html"
+GRID_TEMPLATE = "scorecards/core/grid.html"  # Jinja2: templates/jinja2/
 
 
 @require_safe
@@ -100,8 +100,8 @@ def scorecard_detail(request: HttpRequest, code: str, period: datetime.date) -> 
         scorecard = selectors.scorecard_build(
             authority=authority, period=period, months=months, include_drafts=include_drafts
         )
-        grid = render_to_string(
-            GRID_TEMPLATE, {"authority": authority, "scorecard": scorecard, "months": months}
+        grid = engines["jinja2"].get_template(GRID_TEMPLATE).render(
+            {"authority": authority, "scorecard": scorecard, "months": months}
         )
         cache.grid_set(key, grid)
     else:
