@@ -5,17 +5,16 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
 
 from authorities.models import Authority
-from scorecards import rating
 from scorecards.core.exports import scorecard_dict
 from scorecards.core.selectors import scorecard_build
 from scorecards.demo import DEMO_PASSWORD, demo_load
-from scorecards.models import Indicator, ScorecardMonth
+from scorecards.models import ScorecardMonth
 from tests.conftest import DORSET_REFERENCE, needs_shared
 
 NOVEMBER = datetime.date(2020, 11, 1)
@@ -86,9 +85,13 @@ def test_json_export_benchmarks_and_targets_agree_with_the_transcription(demo, n
 
 
 @needs_shared(DORSET_REFERENCE)
-def test_every_rag_and_direction_follows_the_contract(demo, november):
-    """Recompute each row's direction and RAG from the transcription alone, independently of the selector."""
-    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+def test_every_rag_direction_and_target_follows_the_contract(demo, november):
+    """Work out each row's target, direction and RAG from the transcription and the contract's words alone.
+
+    Nothing here comes from the product: not ``scorecards.rating``, not the catalogue in the database, not the
+    export's own target. Swapping improved and worsened, or amber and red, in the product fails this test.
+    """
+    indicators = {row["code"]: row for row in _reference("indicators.csv")}
     values: dict[str, list[tuple[str, Decimal]]] = {}
     for reference in _reference("values.csv"):
         if (
@@ -99,60 +102,76 @@ def test_every_rag_and_direction_follows_the_contract(demo, november):
             values.setdefault(reference["indicator"], []).append(
                 (reference["period"], Decimal(reference["value"]))
             )
-    benchmarks = {r["indicator"]: r for r in _reference("benchmarks.csv")}
-    targets = {
-        r["indicator"]: r
-        for r in _reference("targets.csv")
-        if r["kind"] == "target" and r["year"] == "2022/23"
-    }
+    benchmarks = {r["indicator"]: r for r in _reference("benchmarks.csv") if r["authority"] == "838"}
+    target_years: dict[str, dict[str, Decimal]] = {}
+    for reference in _reference("targets.csv"):
+        if reference["authority"] == "838" and reference["kind"] == "target":
+            target_years.setdefault(reference["indicator"], {})[reference["year"]] = Decimal(
+                reference["value"]
+            )
+    directions, rags = set(), set()
     for row in november["rows"]:
         indicator = indicators[row["indicator"]]
+        decimals, polarity = int(indicator["decimals"]), indicator["polarity"]
         series = sorted(values.get(row["indicator"], []))
         latest = series[-1][1] if series else None
         previous = series[-2][1] if len(series) > 1 else None
-        expected_direction = rating.direction(
-            latest, previous, polarity=indicator.polarity, decimals=indicator.decimals
-        )
-        assert row["direction"] == expected_direction.value, row["indicator"]
+        # Target: the one for the financial year holding November 2020 (2020/21), else the nearest later one.
+        years = target_years.get(row["indicator"], {})
+        later = sorted(year for year in years if year >= "2020/21")
+        target = years[later[0]] if later else None
+        assert row["target"] == (float(target) if target is not None else None), row["indicator"]
+        expected_direction = _direction(latest, previous, polarity, decimals)
+        assert row["direction"] == expected_direction, row["indicator"]
+        directions.add(expected_direction)
         bench = benchmarks.get(row["indicator"], {})
-        england = _number(bench.get("england", ""))
-        sn = _number(bench.get("sn_average", ""))
-        target = row["target"]
-        if indicator.polarity == "neutral" or latest is None:
+        comparators = [Decimal(bench[name]) for name in ("england", "sn_average") if bench.get(name)]
+        if polarity == "neutral" or latest is None:
             expected = "none"
         elif target is not None:
-            expected = _one_comparator(latest, Decimal(str(target)), indicator)
-        elif england is None and sn is None:
-            expected = "none"
-        elif england is not None and sn is not None:
-            good = sum(_as_good(latest, Decimal(str(c)), indicator) for c in (england, sn))
+            expected = _one_comparator(latest, target, polarity, decimals)
+        elif len(comparators) == 2:
+            good = sum(_as_good(latest, comparator, polarity, decimals) for comparator in comparators)
             expected = {2: "green", 1: "amber", 0: "red"}[good]
+        elif comparators:
+            expected = _one_comparator(latest, comparators[0], polarity, decimals)
         else:
-            expected = _one_comparator(
-                latest, Decimal(str(england if england is not None else sn)), indicator
-            )
+            expected = "none"
         assert row["rag"] == expected, row["indicator"]
-    assert targets  # the transcription has strategy targets, so the target branch is exercised
+        rags.add(expected)
+    # The data exercises every branch that matters: both judgements of movement and every rating.
+    assert {"improved", "worsened", "up", "down"} <= directions
+    assert {"red", "amber", "green", "none"} <= rags
 
 
-def _rounded(value: Decimal, indicator) -> Decimal:
-    return rating.round_half_up(value, indicator.decimals)
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    """Half-up to the indicator's decimals, as the contract says, without the product's helper."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def _as_good(latest: Decimal, comparator: Decimal, indicator) -> bool:
-    now, against = _rounded(latest, indicator), _rounded(comparator, indicator)
-    return now >= against if indicator.polarity == "higher_is_better" else now <= against
+def _direction(latest: Decimal | None, previous: Decimal | None, polarity: str, decimals: int) -> str:
+    if latest is None or previous is None:
+        return "none"
+    now, before = _rounded(latest, decimals), _rounded(previous, decimals)
+    if polarity == "neutral":
+        return "up" if now > before else "down" if now < before else "same"
+    if now == before:
+        return "unchanged"
+    higher = now > before
+    return "improved" if higher == (polarity == "higher_is_better") else "worsened"
 
 
-def _one_comparator(latest: Decimal, comparator: Decimal, indicator) -> str:
-    if _as_good(latest, comparator, indicator):
+def _as_good(latest: Decimal, comparator: Decimal, polarity: str, decimals: int) -> bool:
+    now, against = _rounded(latest, decimals), _rounded(comparator, decimals)
+    return now >= against if polarity == "higher_is_better" else now <= against
+
+
+def _one_comparator(latest: Decimal, comparator: Decimal, polarity: str, decimals: int) -> str:
+    if _as_good(latest, comparator, polarity, decimals):
         return "green"
-    tolerance = (
-        indicator.amber_tolerance
-        if indicator.amber_tolerance is not None
-        else abs(_rounded(comparator, indicator)) * Decimal("0.05")
-    )
-    gap = abs(_rounded(latest, indicator) - _rounded(comparator, indicator))
+    # The transcription sets no amber tolerance, so the contract's default applies: 5% of |comparator|.
+    tolerance = abs(_rounded(comparator, decimals)) * Decimal("0.05")
+    gap = abs(_rounded(latest, decimals) - _rounded(comparator, decimals))
     return "amber" if gap <= tolerance else "red"
 
 
