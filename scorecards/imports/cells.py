@@ -14,12 +14,16 @@ from . import messages
 #: What the database keeps: 16 digits, 4 of them after the point.
 STORED_PLACES = Decimal("0.0001")
 LARGEST = Decimal(10) ** 12
-NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+# Every pattern names the ASCII digits [0-9]: Python's \d, int() and Decimal() also take full-width (４２) and
+# other scripts' digits (٤٢), which no officer means to type and the contract does not accept. Each is
+# anchored with \A and \Z, so that no trailing line break slips through as $ would let it.
+NUMBER = re.compile(r"\A-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?\Z")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-AUTHORITY_CODE = re.compile(r"^\d{3}$")
-GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
-INDICATOR_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
+PERIOD = re.compile(r"\A([0-9]{4})-([0-9]{2})\Z")
+AUTHORITY_CODE = re.compile(r"\A[0-9]{3}\Z")
+GSS_CODE = re.compile(r"\A[A-Z][0-9]{8}\Z")
+INDICATOR_CODE = re.compile(r"\A[-a-zA-Z0-9_]+\Z")
+DECIMALS = re.compile(r"\A[0-3]\Z")
 #: What a figure of each unit cannot be below, in words for the message; score may be negative (Progress 8).
 NOT_NEGATIVE = {
     Unit.COUNT.value: "a count",
@@ -36,10 +40,13 @@ class CellError(ValueError):
 def parse_number(text: str, *, unit: str | None = None) -> Decimal:
     """A figure written ``42``, ``42.0``, ``-1.23``, ``1,234`` or, for a percent indicator, ``42%``.
 
-    Anything else (``abc``, ``1.2.3``, ``NaN``, ``1e5``, a formula) is an error, never a silent zero.
+    Anything else is an error, never a silent zero: ``abc``, ``1.2.3``, ``NaN``, ``inf``, ``Infinity``, ``1e5``,
+    ``1e309``, ``1_000``, ``.5``, a formula (``=1+1``, ``+5``, ``@A1``), digits other than 0-9 (``４２``, ``٤٢``).
     The result is kept to the 4 decimal places the database stores.
     """
-    if not NUMBER.match(text):
+    if not NUMBER.fullmatch(text):
+        if has_other_digits(text):
+            raise CellError(messages.NOT_PLAIN_DIGITS.format(value=text))
         if text.startswith(FORMULA_PREFIXES) and not text.startswith("-"):
             raise CellError(messages.FORMULA_NOT_A_NUMBER.format(value=text))
         raise CellError(messages.NOT_A_NUMBER.format(value=text))
@@ -54,6 +61,11 @@ def parse_number(text: str, *, unit: str | None = None) -> Decimal:
     if abs(number) >= LARGEST:
         raise CellError(messages.TOO_LARGE.format(value=text))
     return to_stored(number)
+
+
+def has_other_digits(text: str) -> bool:
+    """Whether the text has a digit other than 0-9 (full-width, Arabic-Indic, superscript...)."""
+    return not text.isascii() and any(character.isdigit() for character in text)
 
 
 def to_stored(number: Decimal) -> Decimal:
@@ -78,8 +90,10 @@ def plain(number: Decimal) -> str:
 
 def parse_period(text: str) -> datetime.date:
     """A month written ``YYYY-MM`` as its first day; ``2020-13``, ``2020-1`` and ``20-11`` are errors."""
-    match = PERIOD.match(text)
+    match = PERIOD.fullmatch(text)
     if not match:
+        if has_other_digits(text):
+            raise CellError(messages.NOT_PLAIN_DIGITS.format(value=text))
         raise CellError(messages.BAD_PERIOD.format(value=text))
     try:
         return datetime.date(int(match.group(1)), int(match.group(2)), 1)
@@ -89,6 +103,8 @@ def parse_period(text: str) -> datetime.date:
 
 def parse_year(text: str) -> str:
     """A financial year written ``YYYY/YY`` with consecutive years, returned as written."""
+    if has_other_digits(text):
+        raise CellError(messages.NOT_PLAIN_DIGITS.format(value=text))
     try:
         parse_financial_year(text)
     except ValueError as error:
@@ -97,25 +113,27 @@ def parse_year(text: str) -> str:
 
 
 def parse_authority_code(text: str) -> str:
-    if not AUTHORITY_CODE.match(text):
+    if not AUTHORITY_CODE.fullmatch(text):
+        if has_other_digits(text):
+            raise CellError(messages.NOT_PLAIN_DIGITS.format(value=text))
         raise CellError(messages.BAD_AUTHORITY_CODE.format(value=text))
     return text
 
 
 def parse_gss_code(text: str) -> str:
-    if text and not GSS_CODE.match(text):
+    if text and not GSS_CODE.fullmatch(text):
         raise CellError(messages.BAD_GSS_CODE.format(value=text))
     return text
 
 
 def parse_indicator_code(text: str, *, max_length: int) -> str:
-    if not INDICATOR_CODE.match(text):
+    if not INDICATOR_CODE.fullmatch(text):
         raise CellError(messages.BAD_INDICATOR_CODE.format(value=text))
     return check_length(text, max_length)
 
 
 def parse_decimals(text: str) -> int:
-    if not re.fullmatch(r"\d", text) or int(text) > 3:
+    if not DECIMALS.fullmatch(text):
         raise CellError(messages.BAD_DECIMALS.format(value=text))
     return int(text)
 
@@ -141,7 +159,7 @@ def parse_neighbours(text: str, *, own_code: str | None) -> tuple[str, ...]:
         code = item.strip()
         if not code:
             continue
-        if not AUTHORITY_CODE.match(code):
+        if not AUTHORITY_CODE.fullmatch(code):
             raise CellError(messages.BAD_NEIGHBOUR_CODE.format(value=code))
         if code in codes:
             raise CellError(messages.DUPLICATE_NEIGHBOUR.format(value=code))

@@ -21,11 +21,60 @@ DUPLICATE_COLUMN = "column {column!r} appears more than once in the header"
 UNNAMED_COLUMN = "column {letter} has values but no name in the header row"
 DUPLICATE_KEY = "{key} appears again: it was first given on row {first}"
 
+# Limits on what one file may hold, checked while it is read, before any work on its rows -------------------
+
+TOO_MANY_ROWS = (
+    "the file has more than {limit:,} rows below the header, the most one import takes; "
+    "split it into smaller files"
+)
+TOO_MANY_COLUMNS = (
+    "this row has a value in column {letter}, but a file may have at most {limit} columns (A to {last}); "
+    "delete the columns after {last}"
+)
+TOO_MANY_CELLS = (
+    "the file has more than {limit:,} cells (each row counted up to its last value), the most one import "
+    "takes; split it into smaller files"
+)
+ROW_TOO_LONG = "this row is longer than {limit:,} characters, more than {columns} full cells can hold"
+CELL_TOO_LONG_IN_ROW = "a cell in this row is longer than {limit:,} characters, the most a cell may have"
+UNTERMINATED_QUOTE = (
+    'a quote (") opened in this row, which starts on line {line} of the file, is never closed, so the lines '
+    'after it would all be read into one cell; close the quote, or write a quote inside a cell as two ("")'
+)
+XLSX_TOO_LARGE = (
+    "the workbook expands to {size} when opened, more than the {limit} one import takes; "
+    "save only the data, in a new workbook or as CSV"
+)
+XLSX_BOMB = (
+    "the workbook's part {part!r} expands {ratio:,}-fold ({size} from {compressed}), far more than any "
+    "spreadsheet does: it is refused as a possible zip bomb"
+)
+XLSX_TOO_COMPLEX = (
+    "the workbook holds more than {limit:,} XML elements, far more than its data can need; "
+    "save only the data, in a new workbook or as CSV"
+)
+XLSX_TOO_MANY_PARTS = (
+    "the workbook is an archive of {count:,} parts, more than the {limit:,} any workbook needs; "
+    "save only the data, in a new workbook or as CSV"
+)
+XLSX_CELL_TOO_COMPLEX = (
+    "a cell in this row holds more than {limit:,} XML elements, far more than any value needs"
+)
+
 # One cell ------------------------------------------------------------------------------------------------
 
 REQUIRED = "a value is required"
 TOO_LONG = "{length} characters is too long; at most {limit} are allowed"
 DATE_NOT_ALLOWED = "a date is not allowed here; enter the value as text or a number"
+NUL_CHARACTER = "the text has a NUL character (U+0000), which cannot be stored; remove it"
+CONTROL_CHARACTER = (
+    "the text has the invisible control character {code}, often pasted from another system, "
+    "which cannot be stored; remove it"
+)
+NOT_PLAIN_DIGITS = (
+    "{value!r} has digits other than the plain 0-9 (such as full-width or Arabic-Indic digits); "
+    "type it again with 0-9"
+)
 NOT_A_NUMBER = "{value!r} is not a number; write numbers like 42, 42.0, -1.5 or 1,234"
 FORMULA_NOT_A_NUMBER = "{value!r} looks like a formula, which is never evaluated; enter the figure itself"
 PERCENT_SIGN_NOT_ALLOWED = "{value!r} has a % sign, which only a percent indicator's figures may have"
