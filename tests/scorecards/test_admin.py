@@ -339,6 +339,7 @@ def test_indicator_changes_by_the_superuser_are_audited(client, data, superuser)
             "definition": "",
             "amber_tolerance": "",
             "position": data.position,
+            "quarter_rule": "end",
             "benchmarks-TOTAL_FORMS": 0,
             "benchmarks-INITIAL_FORMS": 0,
             "targets-TOTAL_FORMS": 0,
