@@ -6,6 +6,7 @@ from scorecards.core import views
 from scorecards.entry import signoff_views
 from scorecards.entry import views as entry_views
 from scorecards.packs import views as pack_views
+from scorecards.returns import views as return_views
 
 register_converter(PeriodConverter, "period")
 
@@ -23,6 +24,23 @@ urlpatterns = [
     path("<str:code>/upload/confirm/", entry_views.upload_confirm, name="upload_confirm"),
     path("<str:code>/upload/template/<slug:kind>.csv", entry_views.upload_template, name="upload_template"),
     path("<str:code>/<period:period>/pack/", pack_views.board_pack_create, name="pack_create"),
+    path("<str:code>/returns/", return_views.returns, name="returns"),
+    path("<str:code>/returns/<int:return_id>/", return_views.return_detail, name="return_import"),
+    path("<str:code>/returns/<int:return_id>/confirm/", return_views.return_confirm, name="return_confirm"),
+    path("<str:code>/returns/<int:return_id>/discard/", return_views.return_discard, name="return_discard"),
+    path(
+        "<str:code>/returns/<int:return_id>/problems/", return_views.return_problems, name="return_problems"
+    ),
+    path(
+        "<str:code>/returns/<int:return_id>/problems.csv",
+        return_views.return_problems_csv,
+        name="return_problems_csv",
+    ),
+    path(
+        "<str:code>/returns/<int:return_id>/problems/delete/",
+        return_views.return_problems_delete,
+        name="return_problems_delete",
+    ),
     path("<str:code>/<period:period>/<slug:indicator_code>/", views.indicator_detail, name="indicator"),
     path("<str:code>/packs/", pack_views.board_pack_list, name="packs"),
     path("<str:code>/packs/<int:pack_id>/", pack_views.board_pack_detail, name="pack"),

@@ -21,6 +21,7 @@ from authorities.access import APPROVE_ROLES, DRAFT_ROLES, ENTER_ROLES, authorit
 from scorecards.converters import PeriodConverter
 from scorecards.core import cache, charts, exports, selectors
 from scorecards.core.tables import MonthTable
+from scorecards.returns.selectors import computed_notes
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,14 @@ def indicator_detail(
             authority=authority, indicator=row.indicator, include_drafts=include_drafts
         ),
         "indicator_code": row.code,
+        # Months whose figure was computed from the SSDA903 return, saying so (with its problems, to officers).
+        "computed_notes": computed_notes(
+            authority=authority,
+            indicator=row.indicator,
+            start=scorecard.months[0],
+            end=scorecard.period,
+            include_drafts=include_drafts,
+        ),
         **_picker(authority, period, include_drafts=include_drafts),
     }
     return render(request, "scorecards/core/indicator.html", context)

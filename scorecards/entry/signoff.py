@@ -21,6 +21,7 @@ from scorecards.models import (
     SignOffState,
     SnapshotFigure,
 )
+from scorecards.returns.notes import source_note
 
 NOT_ALLOWED_TO_SUBMIT = "Only officers, approvers and administrators can submit a month."
 NOT_ALLOWED_TO_APPROVE = "Only approvers can approve a month."
@@ -165,14 +166,20 @@ def snapshot_take(month: ScorecardMonth, *, user) -> MonthSnapshot:
         approved_by_name=user.get_username() if user is not None else "",
         summary=month.summary,
     )
+    fields = ("value", "numerator", "denominator", "status", "commentary")
+    # How each figure was made, kept in words as it stood at approval: "computed from the 903 return of ...".
+    made = ("updated_at", "computed_from__uploaded_at", "computed_from__applied_at")
+    rows = MonthlyValue.objects.filter(authority_id=month.authority_id, period=month.period).values_list(
+        "indicator_id", *fields, *made
+    )
     SnapshotFigure.objects.bulk_create(
-        SnapshotFigure(snapshot=snapshot, indicator_id=indicator_id, **figure)
-        for indicator_id, *values in MonthlyValue.objects.filter(
-            authority_id=month.authority_id, period=month.period
-        ).values_list("indicator_id", "value", "numerator", "denominator", "status", "commentary")
-        for figure in [
-            dict(zip(("value", "numerator", "denominator", "status", "commentary"), values, strict=True))
-        ]
+        SnapshotFigure(
+            snapshot=snapshot,
+            indicator_id=row[0],
+            source_note=source_note(updated_at=row[6], uploaded_at=row[7], applied_at=row[8]),
+            **dict(zip(fields, row[1:6], strict=True)),
+        )
+        for row in rows
     )
     return snapshot
 
