@@ -1,6 +1,6 @@
 """Measurements that need a process of their own, so that their peak memory is theirs alone.
 
-Run by ``measure.py`` as ``python -m bench.child import FILE`` or
+Run by ``bench.measure.processes`` as ``python -m bench.child import FILE`` or
 ``... child pack CODE YYYY-MM MONTHS RUNS``; prints one line of JSON. The process's peak resident memory
 (``ru_maxrss``) includes Django itself, as a worker's would.
 """

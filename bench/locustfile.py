@@ -1,6 +1,6 @@
 """Board members browsing their scorecards, for ``locust --headless`` against gunicorn on 127.0.0.1 only.
 
-Started by ``measure.py``, configured through the environment (no Django here: locust patches sockets):
+Started by ``bench.measure.load``, configured through the environment (no Django here: locust patches sockets):
 
 - ``BENCH_USERS``: ``username:code`` pairs, comma-separated, one per simulated board member;
 - ``BENCH_PASSWORD``, ``BENCH_PERIODS`` (``YYYY-MM`` months with approved figures, comma-separated);

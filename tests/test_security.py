@@ -108,7 +108,9 @@ def hostile_scorecard(home_authority, make_indicator, make_value):
     at_sign = make_indicator(code="at_sign", name="@SUM(1+1)*cmd|' /C calc'!A0", unit="score")
     make_value(home_authority, formula, "2020-11", -3.5)
     make_value(home_authority, at_sign, "2020-11", 12)
-    return selectors.scorecard_build(authority=home_authority, period=datetime.date(2020, 11, 1), months=6)
+    return selectors.scorecard_build(
+        authority=home_authority, period=datetime.date(2020, 11, 1), months=6, include_drafts=True
+    )
 
 
 def test_the_csv_export_makes_formula_text_inert_and_leaves_numbers(hostile_scorecard):
@@ -167,17 +169,33 @@ def test_escape_formula(value, expected):
 REVIEWED_STATEMENT_BUILDERS = {
     (
         "scorecards/imports/base.py",
-        "update_objects",
-    ): "bulk UPDATE; names from model meta, values as parameters",
+        "_update_from_copy",
+    ): "temporary table, COPY and one UPDATE ... FROM it; names from model meta, values as parameters",
+    (
+        "scorecards/imports/base.py",
+        "_update_from_values",
+    ): "UPDATE ... FROM a VALUES list; names from model meta, values as parameters",
+    (
+        "scorecards/imports/base.py",
+        "_update_row_by_row",
+    ): "UPDATE per row (SQLite before 3.33); names from model meta, values as parameters",
+    (
+        "scorecards/audit.py",
+        "_insert",
+    ): "multi-row INSERT of audit records; names from model meta, values as parameters",
     ("bench/generate.py", "_load"): "bulk INSERT of generated data; names from model meta",
     ("bench/generate.py", "_analyze"): "ANALYZE of a model's table, name quoted",
-    ("bench/measure.py", "_vacuum"): "VACUUM ANALYZE of a model's table, name quoted",
-    ("bench/measure.py", "_run_floor"): "runs a statement Django compiled from a queryset",
     (
-        "bench/measure.py",
+        "bench/generate.py",
+        "_snapshot_figures",
+    ): "INSERT ... SELECT of generated figures; names from model meta",
+    ("bench/measure/processes.py", "_vacuum"): "VACUUM ANALYZE of a model's table, name quoted",
+    ("bench/measure/pages.py", "_run_floor"): "runs a statement Django compiled from a queryset",
+    (
+        "bench/measure/pages.py",
         "_query_counts",
     ): "DELETE with a quoted table name, ids as parameter",
-    ("bench/measure.py", "__call__"): "Django's execute wrapper, passing its statement on",
+    ("bench/measure/common.py", "__call__"): "Django's execute wrapper, passing its statement on",
 }
 SQL_CALLS = {"raw", "extra", "RawSQL", "execute", "executemany", "executescript"}
 
@@ -247,7 +265,9 @@ def test_no_request_data_reaches_a_reviewed_statement_builder():
 
 def test_the_sql_scan_sees_the_health_checks_constant_query():
     found = [(path, call) for path, _function, _line, name, call in _sql_calls() if name == "execute"]
-    assert any(path == "scorecards/core/views.py" and call.args[0].value == "SELECT 1" for path, call in found)
+    assert any(
+        path == "scorecards/core/views.py" and call.args[0].value == "SELECT 1" for path, call in found
+    )
 
 
 # Uploads ----------------------------------------------------------------------------------------------------
@@ -318,7 +338,9 @@ def test_a_server_error_page_reveals_nothing(db, settings, board_member):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(board_member)
-    with mock.patch("scorecards.core.views.selectors.scorecard_build", side_effect=RuntimeError("secret-detail")):
+    with mock.patch(
+        "scorecards.core.views.selectors.scorecard_build", side_effect=RuntimeError("secret-detail")
+    ):
         response = client.get(SCORECARD)
     assert response.status_code == 500
     text = response.content.decode()

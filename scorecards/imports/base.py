@@ -7,10 +7,11 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model
+from django.utils import timezone
 
-from scorecards.audit import Change
+from scorecards.audit import Change, parameter_limit
 
 from . import cells, messages
 from .cells import CellError
@@ -60,27 +61,136 @@ class RowReader:
             return INVALID
 
 
-def update_objects(objects: list[Model], field_names: tuple[str, ...]) -> None:
-    """Save these fields of existing objects with one parameterised UPDATE run for every object.
+#: The fields an update stamps with who wrote it and when, the same for every row of an import.
+STAMPS = ("updated_by", "updated_at")
 
-    QuerySet.bulk_update writes a CASE expression per field holding every object of the batch; the database
-    then compares each row with every object, and a 100,000-row file took minutes. This is linear.
+
+def update_rows(
+    model: type[Model],
+    field_names: tuple[str, ...],
+    rows: Iterable[tuple[Any, tuple]],
+    *,
+    stamps: Mapping[str, Any] | None = None,
+) -> int:
+    """Write these fields of existing objects, given as (pk, values in ``field_names`` order); returns how many.
+
+    Set-based: on PostgreSQL the rows are copied into a temporary table and one ``UPDATE ... FROM`` writes
+    them all, so statement-level triggers (the data version, migration scorecards 0005) fire once for the
+    import rather than once per row; one UPDATE per row made correcting 100,000 figures take several times as
+    long as creating them. Elsewhere ``UPDATE ... FROM (VALUES ...)`` a batch at a time. ``stamps`` are
+    fields set to the same value on every row (who updated, and when), sent once as parameters.
+
+    Runs a fixed number of statements on PostgreSQL whatever the number of rows. Values are prepared by each
+    field as ``save()`` would; only table and column names from the model's metadata are put in the text.
     """
-    if not objects:
-        return
-    model = type(objects[0])
     meta = model._meta
     connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    stamped = [(meta.get_field(name), value) for name, value in (stamps or {}).items()]
+    preparers = [_preparer(field, connection) for field in (meta.pk, *fields)]
+    prepared = (
+        tuple(prepare(value) for prepare, value in zip(preparers, (pk, *values), strict=True))
+        for pk, values in rows
+    )
+    stamp_values = [field.get_db_prep_save(value, connection) for field, value in stamped]
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        if connection.vendor == "postgresql":
+            return _update_from_copy(connection, meta, fields, stamped, stamp_values, prepared)
+        if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 33):
+            return _update_row_by_row(connection, meta, fields, stamped, stamp_values, prepared)
+        return _update_from_values(connection, meta, fields, stamped, stamp_values, prepared)
+
+
+#: Python types that fields of these kinds would save unchanged (finite Decimals only): preparing them again
+#: was a third of the time of an update's Python side, five fields for each of 100,000 rows.
+SAVED_AS_IS = {"CharField": str, "TextField": str, "SlugField": str, "DecimalField": Decimal}
+
+
+def _preparer(field, connection) -> Callable[[Any], Any]:
+    """The field's ``get_db_prep_save``, skipped for None and values already stored as they are."""
+    as_is = SAVED_AS_IS.get(field.get_internal_type())
+
+    def prepare(value):
+        if as_is is not None and (
+            value is None or (type(value) is as_is and (as_is is not Decimal or value.is_finite()))
+        ):
+            return value
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _assignments(quote, fields, stamped, source: str) -> str:
+    return ", ".join(
+        [f"{quote(field.column)} = {source}.{quote(field.column)}" for field in fields]
+        + [f"{quote(field.column)} = %s" for field, _ in stamped]
+    )
+
+
+def _update_from_copy(connection, meta, fields, stamped, stamp_values, prepared) -> int:
+    """PostgreSQL: COPY into a temporary table shaped like the model's, then one UPDATE joining it."""
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    changed = quote(f"{meta.db_table}_changed")
+    columns = ", ".join(quote(field.column) for field in (meta.pk, *fields))
+    count = 0
+    with connection.cursor() as cursor:
+        # The columns' own types, so COPY parses each value as the table would; gone at the end of the
+        # transaction whatever happens, and dropped below when all went well.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {changed} ON COMMIT DROP AS "  # noqa: S608 - names from the model
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {changed} ({columns}) FROM STDIN") as copy:
+            for row in prepared:
+                copy.write_row(row)
+                count += 1
+        if count:
+            cursor.execute(f"ANALYZE {changed}")
+            pk = quote(meta.pk.column)
+            cursor.execute(
+                f"UPDATE {table} SET {_assignments(quote, fields, stamped, 'changed')} "  # noqa: S608
+                f"FROM {changed} AS changed WHERE {table}.{pk} = changed.{pk}",
+                stamp_values,
+            )
+        cursor.execute(f"DROP TABLE {changed}")
+    return count
+
+
+def _update_from_values(connection, meta, fields, stamped, stamp_values, prepared) -> int:
+    """SQLite (3.33 and later) and others: ``UPDATE ... FROM`` a VALUES list, as many rows as fit a statement
+    (5,000 and more on SQLite: ``parameter_limit``)."""
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    pk = quote(meta.pk.column)
+    width = len(fields) + 1
+    names = ", ".join(quote(field.column) for field in (meta.pk, *fields))
+    # Stamps are parameters too; SQLite counts every one against its limit.
+    size = max(1, (parameter_limit(connection) - len(stamped)) // width)
+    row_placeholders = "(" + ", ".join(["%s"] * width) + ")"
+    count = 0
+    with connection.cursor() as cursor:
+        for batch in batched(prepared, size):
+            values = ", ".join([row_placeholders] * len(batch))
+            cursor.execute(
+                f"WITH changed ({names}) AS (VALUES {values}) "  # noqa: S608 - names from the model
+                f"UPDATE {table} SET {_assignments(quote, fields, stamped, 'changed')} "
+                f"FROM changed WHERE {table}.{pk} = changed.{pk}",
+                [value for row in batch for value in row] + stamp_values,
+            )
+            count += len(batch)
+    return count
+
+
+def _update_row_by_row(connection, meta, fields, stamped, stamp_values, prepared) -> int:
+    """SQLite before 3.33 (no ``UPDATE ... FROM``): one parameterised UPDATE run for every row."""
+    quote = connection.ops.quote_name
+    assignments = ", ".join(quote(field.column) + " = %s" for field in (*fields, *(f for f, _ in stamped)))
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields] + [obj.pk]
-        for obj in objects
-    ]
+    params = [[*row[1:], *stamp_values, row[0]] for row in prepared]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+    return len(params)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -130,7 +240,7 @@ class KindImport:
     @property
     def stored(self) -> tuple[str, ...]:
         """The fields a file can set, in the order ``existing`` returns their values."""
-        return tuple(name for name in self.update_fields if name not in ("updated_by", "updated_at"))
+        return tuple(name for name in self.update_fields if name not in STAMPS)
 
     def prepare(self) -> None:
         """Load what rows refer to (authorities, indicators), in a fixed number of queries."""
@@ -147,14 +257,26 @@ class KindImport:
         raise NotImplementedError
 
     def apply(self, creates: list[PlannedRow], updates: list[PlannedRow], *, user=None) -> None:
-        # Objects are built a batch at a time, so a large file never holds every model instance at once.
+        """Create new objects a batch at a time; update existing ones in one set-based write (``update_rows``).
+
+        Creates are built as model instances a batch at a time, so a large file never holds them all at once;
+        updates are written from the planned fields without building instances.
+        """
         for batch in batched(creates, BATCH_SIZE):
             self.model.objects.bulk_create([self.build(planned.fields, user=user) for planned in batch])
-        for batch in batched(updates, BATCH_SIZE):
-            update_objects(
-                [self.build(planned.fields, pk=planned.pk, user=user) for planned in batch],
-                self.update_fields,
+        written = tuple(name for name in self.update_fields if name not in STAMPS)
+        if updates:
+            update_rows(
+                self.model,
+                written,
+                ((planned.pk, tuple(planned.fields[name] for name in written)) for planned in updates),
+                stamps=self.stamps(user),
             )
+
+    def stamps(self, user) -> dict[str, Any]:
+        """Who updated and when, for the kinds that record it (``updated_by``, ``updated_at``)."""
+        values = {"updated_by": user.pk if user is not None else None, "updated_at": timezone.now()}
+        return {name: values[name] for name in self.update_fields if name in STAMPS}
 
     def build(self, fields: dict[str, Any], *, pk: int | None = None, user=None):
         return self.model(pk=pk, **fields)

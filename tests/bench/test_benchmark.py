@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from bench import generate, report, runner
-from bench.measure import floor_query
+from bench import database, generate, import_files, report
+from bench.dataset import DatasetSize, dataset_in_database
+from bench.measure.pages import floor_query
 
-TINY = generate.DatasetSize(
+TINY = DatasetSize(
     authorities=4, indicators=6, months=3, neighbours=2, benchmark_years=2, load_users=2, import_rows=10
 )
 
@@ -103,7 +105,8 @@ def test_generated_authorities_have_real_looking_codes_and_neighbours():
     dataset = generate.generate(size=TINY, seed=7)
     assert all(len(code) == 3 and 201 <= int(code) <= 943 for code in dataset.authority_codes)
     assert dataset.rows["statistical neighbours"] == 4 * 2
-    assert generate.dataset_in_database(size=TINY, seed=7).rows["monthly values"] == TINY.monthly_values
+    counted = dataset_in_database(size=TINY, seed=7).rows
+    assert counted["monthly values"] == counted["approved snapshot figures"] == TINY.monthly_values
 
 
 @pytest.mark.django_db
@@ -128,13 +131,28 @@ def test_the_floor_fetches_the_figures_the_scorecard_shows():
 def test_the_import_file_is_deterministic(tmp_path, db):
     generate.generate(size=TINY, seed=7)
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert generate.write_import_csv(first, seed=7, rows=30, after=TINY.end) == (
+    assert import_files.write_import_csv(first, seed=7, rows=30, after=TINY.end) == (
         datetime.date(2025, 5, 1),
         30,
     )
-    generate.write_import_csv(second, seed=7, rows=30, after=TINY.end)
+    import_files.write_import_csv(second, seed=7, rows=30, after=TINY.end)
     assert first.read_bytes() == second.read_bytes()
     assert first.read_text().splitlines()[0] == "authority,indicator,period,value,status,commentary"
+
+
+def test_the_changed_import_file_has_the_same_rows_with_other_figures(tmp_path, db):
+    generate.generate(size=TINY, seed=7)
+    first, changed = tmp_path / "values.csv", tmp_path / "changed.csv"
+    import_files.write_import_csv(first, seed=7, rows=48, after=TINY.end)
+    assert import_files.write_import_csv(changed, seed=7, rows=48, after=TINY.end, changed=True) == (
+        datetime.date(2025, 5, 1),
+        48,
+    )
+    rows = [line.split(",") for line in first.read_text().splitlines()]
+    changed_rows = [line.split(",") for line in changed.read_text().splitlines()]
+    assert [row[:3] for row in changed_rows] == [row[:3] for row in rows]
+    differing = sum(row[3:] != other[3:] for row, other in zip(rows[1:], changed_rows[1:], strict=True))
+    assert differing >= 40
 
 
 # The report ------------------------------------------------------------------------------------------------
@@ -152,6 +170,9 @@ def test_the_import_file_is_deterministic(tmp_path, db):
         (report.Budget("spread", 0, "equal", inclusive=True), [11, 11, 12, 11], report.MISSED),
         (report.Budget("max", 0, "none", inclusive=True), [0], report.MET),
         (report.Budget("max", 0, "none", inclusive=True), [1], report.MISSED),
+        (report.Budget("max", 15, "≤ 1.5× and < 20 s", inclusive=True, ceiling=20), [15.0], report.MET),
+        (report.Budget("max", 15, "≤ 1.5× and < 20 s", inclusive=True, ceiling=20), [15.1], report.MISSED),
+        (report.Budget("max", 30, "≤ 1.5× and < 20 s", inclusive=True, ceiling=20), [20.0], report.MISSED),
     ],
 )
 def test_it_marks_each_budget_met_or_missed(budget, samples, result):
@@ -212,6 +233,8 @@ def test_the_results_explain_every_missed_budget():
 def test_a_measure_survives_the_trip_through_json():
     measure = report.Measure("k", "n", "ms", [1.0, 2.0], report.Budget("median", 3, "median < 3 ms"))
     assert report.Measure.from_dict(measure.to_dict()) == measure
+    ceiling = report.Measure("k", "n", "s", [9.0], report.Budget("max", 12.5, "≤ 1.5×", True, ceiling=20))
+    assert report.Measure.from_dict(json.loads(json.dumps(ceiling.to_dict()))) == ceiling
 
 
 # The command's guards --------------------------------------------------------------------------------------
@@ -224,7 +247,7 @@ def test_the_full_benchmark_refuses_sqlite(tmp_path):
 
 def test_it_refuses_the_projects_own_database():
     configured = {"ENGINE": "django.db.backends.postgresql", "NAME": "scorecards", "HOST": "db", "PORT": ""}
-    assert runner._same_database("postgres://u@db:5432/scorecards", configured)
-    assert not runner._same_database("postgres://postgres@127.0.0.1:5432/scorecards_bench", configured)
+    assert database.same_database("postgres://u@db:5432/scorecards", configured)
+    assert not database.same_database("postgres://postgres@127.0.0.1:5432/scorecards_bench", configured)
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/db.sqlite3"}
-    assert runner._same_database("sqlite:////srv/app/db.sqlite3", sqlite)
+    assert database.same_database("sqlite:////srv/app/db.sqlite3", sqlite)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from bench import runner
+from bench import inside, runner
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["inside"]:
-            runner.inside(
+            inside.run(
                 quick=options["quick"],
                 seed=options["seed"],
                 generate_data=not options["skip_generate"],
