@@ -1,6 +1,10 @@
-"""Authorities, neighbours and memberships in the admin site."""
+"""Authorities, neighbours and memberships in the admin; what every admin page shares: access and keys."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 
 from authorities.models import Authority, Membership, Role, StatisticalNeighbour
 
@@ -53,6 +57,74 @@ class AdministratorAccess:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class KeyFieldsReadOnly:
+    """Fields that name an object (its natural key) are read-only once it exists, for everyone, superusers too.
+
+    Addresses, files and other councils' tools name objects by these keys; a change would silently move figures
+    or break links. A real change of an authority's code is ``manage.py change_authority_code``, which keeps the
+    old addresses redirecting.
+    """
+
+    key_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        return readonly + [name for name in self.key_fields if name not in readonly]
+
+
+class KeyFieldsFixedInline:
+    """For inlines: the key fields of rows that exist are disabled (posted values ignored); new rows set them."""
+
+    key_fields: tuple[str, ...] = ()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        key_fields = self.key_fields
+
+        class KeyFieldsFixedForm(formset.form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                if self.instance.pk is not None:
+                    for name in key_fields:
+                        if name in self.fields:
+                            self.fields[name].disabled = True
+
+        formset.form = KeyFieldsFixedForm
+        return formset
+
+
+def object_authority_id(obj) -> int | None:
+    """The authority an object belongs to (itself, its own, or its plan's), or None for shared objects."""
+    if isinstance(obj, Authority):
+        return obj.pk
+    if getattr(obj, "authority_id", None) is not None:
+        return obj.authority_id
+    plan = getattr(obj, "plan", None)
+    return getattr(plan, "authority_id", None)
+
+
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, answering 404 for objects outside the user's authorities.
+
+    Django's own (``contenttypes.views.shortcut``) redirects any staff user to any object's page, so a council
+    administrator could learn another council's addresses by trying ids. Shared objects (no authority) are
+    for superusers only.
+    """
+    if not request.user.is_superuser:
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model = content_type.model_class() if content_type is not None else None
+        try:
+            obj = model._default_manager.filter(pk=object_id).first() if model is not None else None
+        except (ValueError, ValidationError):  # an id of the wrong form for the model's key
+            obj = None
+        authority_id = object_authority_id(obj) if obj is not None else None
+        if authority_id is None or authority_id not in administered_authority_ids(request.user):
+            raise Http404("No such object.")
+    return shortcut(request, content_type_id, object_id)
+
+
 class StatisticalNeighbourInline(admin.TabularInline):
     model = StatisticalNeighbour
     fk_name = "authority"
@@ -62,8 +134,9 @@ class StatisticalNeighbourInline(admin.TabularInline):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(AdministratorAccess, admin.ModelAdmin):
+class AuthorityAdmin(AdministratorAccess, KeyFieldsReadOnly, admin.ModelAdmin):
     authority_field = "pk"
+    key_fields = ("code",)
     list_display = ["code", "name", "gss_code", "region", "is_current"]
     list_filter = ["region", "is_current"]
     search_fields = ["code", "name", "gss_code"]

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # An address with an authority's former code moves to its code now (authorities/access.py).
+    "authorities.access.FormerCodeRedirect",
     # Last, as django-axes requires: it answers locked-out sign-ins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -134,6 +136,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two officers saving at once: a transaction that began reading and then writes cannot wait for SQLite's
+    # write lock, and failed with "database is locked" (a 500). IMMEDIATE takes the lock when the transaction
+    # begins, so the second writer waits (up to the timeout, in seconds) and then reads what the first wrote;
+    # WAL lets pages be read while one transaction writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,6 +185,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SCORECARD_UPLOAD_MAX_BYTES = env_int("SCORECARD_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# What one file may hold, checked while it is read (scorecards/imports/tables/limits.py): a month is a few
+# hundred rows, the England-scale benchmark 100,000 in one file.
+SCORECARD_UPLOAD_MAX_ROWS = env_int("SCORECARD_UPLOAD_MAX_ROWS", 200_000)
+SCORECARD_UPLOAD_MAX_COLUMNS = env_int("SCORECARD_UPLOAD_MAX_COLUMNS", 60)
+SCORECARD_UPLOAD_MAX_CELLS = env_int("SCORECARD_UPLOAD_MAX_CELLS", 2_000_000)
+SCORECARD_UPLOAD_MAX_EXPANDED_BYTES = env_int("SCORECARD_UPLOAD_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)
 # An SSDA903 return's files, all together: a large council's episodes table is a few megabytes.
 SCORECARD_RETURN_MAX_BYTES = env_int("SCORECARD_RETURN_MAX_BYTES", 50 * 1024 * 1024)
 

@@ -10,7 +10,12 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from authorities.admin import AdministratorAccess, administered_authority_ids
+from authorities.admin import (
+    AdministratorAccess,
+    KeyFieldsFixedInline,
+    KeyFieldsReadOnly,
+    administered_authority_ids,
+)
 from scorecards.audit import Change, changes_record
 from scorecards.benchmarks import admin as benchmarks_admin  # noqa: F401 - registers the published-measure mapping
 from scorecards.entry.signoff import months_changed
@@ -88,18 +93,12 @@ def audit_save(obj, *, user, created: bool, deleted: bool = False) -> None:
         )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves and deletes through the audit trail."""
+class AuditedAdmin(KeyFieldsReadOnly, admin.ModelAdmin):
+    """Saves and deletes through the audit trail.
 
-    #: Fields that name the object (its natural key): fixed once it exists, so that a change is always a
-    #: change of its figures, audited and signed off for the month it belongs to, never a silent move.
-    key_fields: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is None:
-            return readonly
-        return readonly + [name for name in self.key_fields if name not in readonly]
+    Its ``key_fields`` (the natural key) are fixed once the object exists, for superusers too, so that a change
+    is always a change of its figures, audited and signed off for the month it belongs to, never a silent move.
+    """
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
@@ -130,10 +129,11 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class EnteredBenchmarkInline(admin.TabularInline):
+class EnteredBenchmarkInline(KeyFieldsFixedInline, admin.TabularInline):
     """Benchmarks the council entered; those computed from DfE releases are read in the benchmark list."""
 
     model = Benchmark
+    key_fields = ("authority", "year")
     extra = 0
     fields = ["authority", "year", "england", "region", "sn_average", "sn_min", "sn_max", "own", "note"]
     show_change_link = True
@@ -143,8 +143,9 @@ class EnteredBenchmarkInline(admin.TabularInline):
         return queryset.filter(authority_id__in=administered_authority_ids(request.user))
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(KeyFieldsFixedInline, admin.TabularInline):
     model = Target
+    key_fields = ("authority", "kind", "year")
     extra = 0
     fields = ["authority", "kind", "year", "value", "note"]
 
@@ -155,6 +156,7 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
+    key_fields = ("code",)
     list_display = ["code", "section", "name", "unit", "polarity", "decimals", "amber_tolerance", "position"]
     list_filter = ["section", "unit", "polarity", "source"]
     search_fields = ["code", "name", "definition"]

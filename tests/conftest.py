@@ -27,6 +27,22 @@ def needs_shared(path: Path) -> pytest.MarkDecorator:
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """On SQLite the test database is a file, not memory, as the real one is.
+
+    Django hands a live server's threads the test's own connection to an in-memory database, so two requests
+    at once would share one transaction; with a file each has its own connection and meets SQLite's real
+    locking (tests/scorecards/entry/test_concurrency.py).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture
 def make_authority(db):
     from authorities.models import Authority

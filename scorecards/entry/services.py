@@ -18,10 +18,9 @@ from django.db.models import Count, Max
 
 from authorities.models import Authority
 from scorecards.core.selectors import indicators_in_catalogue_order
-from scorecards.entry.signoff import month_for
 from scorecards.imports import Action, ImportPlan, apply_import
 from scorecards.imports.service import plan_table
-from scorecards.imports.tables import Table, TableRow
+from scorecards.imports.tables import RowError, Table, TableRow, control_character_message
 from scorecards.models import ChangeRecord, ChangeRoute, Indicator, MonthlyValue, ValueStatus
 
 FIELDS = ("value", "numerator", "denominator", "status", "commentary")
@@ -142,6 +141,17 @@ def unusual_change(row: EntryRow, new: Decimal | None) -> str | None:
     return None
 
 
+def authority_lock(*, authority: Authority) -> None:
+    """Take the authority's write lock until the transaction ends: writers of its figures go one at a time.
+
+    Every write of figures through a page takes it first (the month form, confirming an upload), so that what
+    a writer checks (the form's version, an upload's preview) cannot change before it writes. On PostgreSQL
+    it is the authority's row, locked; SQLite has no row locks, but its transactions take the database's write
+    lock when they begin (``transaction_mode`` IMMEDIATE in config/settings.py).
+    """
+    list(Authority.objects.select_for_update().filter(pk=authority.pk).values_list("pk", flat=True))
+
+
 def _table(
     *, authority: Authority, period: datetime.date, submitted: dict[str, dict[str, str]], rows
 ) -> Table:
@@ -152,6 +162,11 @@ def _table(
         cells = {name: (entry.get(name) or "").strip() for name in FIELDS}
         if not any(cells.values()) and row.current is None:
             continue
+        for name, text in cells.items():
+            # A file's reader refuses these characters; a form's fields are checked here (NUL cannot be stored).
+            if message := control_character_message(text):
+                table.errors.append(RowError(number, name, message))
+                table.bad_cells.add((number, name))
         table.rows.append(
             TableRow(
                 number=number,
@@ -176,9 +191,14 @@ def month_values_save(
     version: str,
     user,
 ) -> SaveResult:
-    """Check and save a whole month from the form; nothing is written unless everything is right."""
+    """Check and save a whole month from the form; nothing is written unless everything is right.
+
+    The version is compared under the authority's write lock, so of two officers saving at once the second
+    waits for the first and is then shown its changes. The month's sign-off is made only when figures are
+    written (``apply_import``), never by a save that was refused.
+    """
     result = SaveResult()
-    month_for(authority=authority, period=period, lock=True)  # one save of a month at a time
+    authority_lock(authority=authority)
     current_version = month_version(authority=authority, period=period)
     if version != current_version:
         records = _month_records(authority=authority, period=period).filter(pk__gt=_records_since(version))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,23 +21,35 @@ from scorecards.entry.services import (
     month_values_save,
     month_version,
 )
-from scorecards.imports import Action, ImportRefused, apply_import, plan_import
+from scorecards.entry.uploads import (
+    Outcome,
+    error_report_path,
+    error_report_write,
+    pending_upload_confirm,
+    pending_upload_create,
+    upload_folder,
+    upload_token,
+    uploads_clean,
+)
+from scorecards.imports import Action, plan_import
 from scorecards.imports.service import KINDS as IMPORT_KINDS
-from scorecards.models import ChangeRoute
 
 #: Kinds an officer may upload for their own authority; the catalogue and authorities are shared by every
 #: council and change only by command (or a superuser).
-OFFICER_KINDS = ("values", "benchmarks", "targets")
+OFFICER_KINDS = ("values", "benchmarks", "targets", "plans", "actions")
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
-UPLOAD_SESSION_KEY = "pending_uploads"
 UPLOAD_FORM_OVERHEAD = 64 * 1024
+#: A page lists this many of a file's errors, and of its preview's rows; the whole list of errors is a CSV.
+ERRORS_SHOWN = 200
+PREVIEW_ROWS_SHOWN = 200
 
 WRONG_AUTHORITY = "this upload is for {name} ({code}) only; the row names authority {given!r}"
 UPLOAD_TOO_LARGE = "The file is {size} bytes; the largest accepted is {limit} bytes."
 UPLOAD_WRONG_TYPE = "Upload a .csv or .xlsx file; {name!r} is neither."
 UPLOAD_NO_FILE = "Choose a file to upload."
-UPLOAD_UNKNOWN_KIND = "Choose what the file holds: values, benchmarks or targets."
+UPLOAD_UNKNOWN_KIND = "Choose what the file holds: values, benchmarks, targets, plans or actions."
 UPLOAD_EXPIRED = "That preview has expired or was already applied. Upload the file again."
+UPLOAD_ALREADY_APPLIED = "That preview was already applied (or is being applied); nothing was written twice."
 UPLOAD_CHANGED = (
     "The data changed since the preview, so nothing was applied. Check the new preview and confirm again."
 )
@@ -119,12 +130,6 @@ def _error_summary(result, names: dict[str, str]) -> list[dict[str, str]]:
     return items
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _restrict_to_authority(plan, authority) -> None:
     """Rows for any other authority are errors: an officer writes only their own council's figures."""
     from scorecards.imports import RowError
@@ -159,24 +164,50 @@ ACTION_LABELS = {
 
 
 def _preview_rows(plan) -> list[dict]:
-    """The plan's rows as the preview shows them: figures as written (42, not 42.0000), empty as a dash."""
+    """The plan's first rows as the preview shows them: figures as written (42, not 42.0000), empty as a dash;
+    a new row with what it holds (its value, counts, status, commentary), a changed one with old and new."""
+    importer = IMPORT_KINDS[plan.kind]
+    # Key fields are in the key column already; foreign keys and the catalogue position tell a reader nothing.
+    hidden = {*getattr(importer, "key_fields", ()), *importer.key_columns, *getattr(importer, "fixed", {})}
+    hidden.discard("cohort")  # not in the key column: a new cohort row says which cohort it is
     return [
         {
             "row": planned.row,
             "action": str(planned.action),
             "label": ACTION_LABELS[planned.action],
-            "key": planned.key,
+            "key": tuple(part for part in planned.key if part),
             "changes": [
                 (name, audit_text(old) or "–", audit_text(new) or "–")
                 for name, (old, new) in planned.changes.items()
             ],
+            "new": [
+                (name, audit_text(value))
+                for name, value in planned.fields.items()
+                if planned.action == Action.CREATE
+                and name not in hidden
+                and not name.endswith("_id")
+                and name != "position"
+                and audit_text(value)
+            ],
         }
-        for planned in plan.rows
+        for planned in plan.rows[:PREVIEW_ROWS_SHOWN]
     ]
 
 
-def _preview_context(plan, *, token: str, filename: str, kind: str) -> dict:
-    return {"plan": plan, "preview": _preview_rows(plan), "token": token, "filename": filename, "kind": kind}
+def _preview_context(plan, *, token: str, filename: str, kind: str, digest: str | None = None) -> dict:
+    """What the page shows of a plan: a bounded page however large the file, its summary and counts whole."""
+    return {
+        "plan": plan,
+        "preview": _preview_rows(plan),
+        "preview_more": max(len(plan.rows) - PREVIEW_ROWS_SHOWN, 0),
+        "errors_shown": plan.errors[:ERRORS_SHOWN],
+        "error_count": len(plan.errors),
+        "errors_more": max(len(plan.errors) - ERRORS_SHOWN, 0),
+        "digest": "" if plan.errors else (digest or plan.digest()),
+        "token": token,
+        "filename": filename,
+        "kind": kind,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,24 +244,29 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         context["form_errors"] = errors
         return render(request, "scorecards/entry/upload.html", context, status=400)
 
-    token = secrets.token_urlsafe(16)
-    path = _upload_dir() / f"{token}{suffix}"
+    uploads_clean()  # previews nobody confirmed within a day, and old error reports
+    token = upload_token()
+    path = upload_folder() / f"{token}{suffix}"
     with path.open("wb") as handle:
         for chunk in upload_file.chunks():
             handle.write(chunk)
     plan = _plan_stored(path, kind, authority)
+    digest = None
     if plan.errors:
         path.unlink(missing_ok=True)
+        error_report_write(plan.errors, token=token, authority=authority, user=request.user)
     else:
-        pending = request.session.get(UPLOAD_SESSION_KEY, {})
-        pending[token] = {
-            "path": path.name,
-            "kind": kind,
-            "authority": authority.code,
-            "name": upload_file.name,
-        }
-        request.session[UPLOAD_SESSION_KEY] = pending
-    context.update(_preview_context(plan, token=token, filename=upload_file.name, kind=kind))
+        digest = plan.digest()
+        pending_upload_create(
+            token=token,
+            authority=authority,
+            user=request.user,
+            kind=kind,
+            filename=upload_file.name,
+            stored_name=path.name,
+            digest=digest,
+        )
+    context.update(_preview_context(plan, token=token, filename=upload_file.name, kind=kind, digest=digest))
     return render(request, "scorecards/entry/upload.html", context, status=400 if plan.errors else 200)
 
 
@@ -239,42 +275,66 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
 def upload_confirm(request: HttpRequest, code: str) -> HttpResponse:
     authority, role = authority_for_user(request.user, code, roles=ENTER_ROLES)
     token = request.POST.get("token", "")
-    pending = request.session.get(UPLOAD_SESSION_KEY, {})
-    entry = pending.get(token)
-    if entry is None or entry["authority"] != authority.code:
-        messages.error(request, UPLOAD_EXPIRED)
+    confirmation = pending_upload_confirm(
+        token=token,
+        authority=authority,
+        user=request.user,
+        digest=request.POST.get("digest", ""),
+        plan_file=lambda path, kind: _plan_stored(path, kind, authority),
+    )
+    pending = confirmation.pending
+    if confirmation.outcome == Outcome.APPLIED:
+        messages.success(request, f"Applied {pending.filename}: {confirmation.summary}.")
+        return redirect("scorecards:authority", code=authority.code)
+    if confirmation.outcome != Outcome.CHANGED:
+        already = confirmation.outcome == Outcome.ALREADY_APPLIED
+        messages.error(request, UPLOAD_ALREADY_APPLIED if already else UPLOAD_EXPIRED)
         return redirect("scorecards:upload", code=authority.code)
-    path = _upload_dir() / entry["path"]
-    if not path.exists():
-        messages.error(request, UPLOAD_EXPIRED)
-        return redirect("scorecards:upload", code=authority.code)
-    plan = _plan_stored(path, entry["kind"], authority)
-    if plan.errors or plan.digest() != request.POST.get("digest", ""):
-        # Show what applying would do now, so that the officer can check it and confirm again.
-        messages.error(request, UPLOAD_CHANGED)
-        context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "form_errors": []}
-        context.update(_preview_context(plan, token=token, filename=entry["name"], kind=entry["kind"]))
-        if plan.errors:
-            path.unlink(missing_ok=True)
-            pending.pop(token, None)
-            request.session[UPLOAD_SESSION_KEY] = pending
-        return render(request, "scorecards/entry/upload.html", context, status=409)
-    try:
-        summary = apply_import(plan, user=request.user, route=ChangeRoute.UPLOAD)
-    except ImportRefused:
-        messages.error(request, UPLOAD_CHANGED)
-        return redirect("scorecards:upload", code=authority.code)
-    path.unlink(missing_ok=True)
-    pending.pop(token, None)
-    request.session[UPLOAD_SESSION_KEY] = pending
-    messages.success(request, f"Applied {entry['name']}: {summary}.")
-    return redirect("scorecards:authority", code=authority.code)
+    # Show what applying would do now, and what others changed since the preview, to check and confirm again.
+    plan = confirmation.plan
+    if plan.errors:
+        error_report_write(plan.errors, token=token, authority=authority, user=request.user)
+    messages.error(request, UPLOAD_CHANGED)
+    context = {"authority": authority, "role": role, "kinds": OFFICER_KINDS, "form_errors": []}
+    context.update(_preview_context(plan, token=token, filename=pending.filename, kind=pending.kind))
+    context["conflicts"] = confirmation.conflicts
+    return render(request, "scorecards/entry/upload.html", context, status=409)
+
+
+@require_safe
+@login_required
+def upload_errors(request: HttpRequest, code: str, token: str) -> FileResponse:
+    """Every error of the user's rejected upload, as CSV (the page lists the first few)."""
+    authority, _role = authority_for_user(request.user, code, roles=ENTER_ROLES)
+    path = error_report_path(token=token, authority=authority, user=request.user)
+    if path is None:
+        raise Http404("No such error report.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"upload-errors-{authority.code}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 TEMPLATE_EXAMPLES = {
-    "values": ["{code}", "dental_check_pct", "2020-11", "42", "", "", "", "Example commentary"],
-    "benchmarks": ["{code}", "dental_check_pct", "2019/20", "85", "", "", "78", "94", "", ""],
-    "targets": ["{code}", "cic_rate_per_10k", "target", "2022/23", "60", ""],
+    "values": ["{code}", "dental_check_pct", "2020-11", "42", "", "", "", "Example commentary", ""],
+    "benchmarks": ["{code}", "dental_check_pct", "2019/20", "85", "", "", "78", "94", "", "", ""],
+    "targets": ["{code}", "cic_rate_per_10k", "target", "2022/23", "60", "", ""],
+    "plans": ["{code}", "peer-2018", "Peer review recommendations", "peer_review", "2018-11-27", "Director"],
+    "actions": [
+        "{code}",
+        "peer-2018",
+        "K1.1",
+        "Line of enquiry 1",
+        "Example action",
+        "Head of Service",
+        "2019-06-30",
+        "on_track",
+        "permanence_plan_pct",
+        "Example progress",
+        "2019-03-01",
+    ],
 }
 
 

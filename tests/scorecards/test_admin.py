@@ -376,3 +376,137 @@ def test_the_audit_trail_cannot_be_added_changed_or_deleted(client, request, dat
     record.refresh_from_db()
     assert record.new == "42"
     assert ChangeRecord.objects.filter(pk=record.pk).exists()
+
+
+# Keys are fixed once saved, for everyone; "view on site" stays within the administrator's councils ----------
+
+
+def test_the_superuser_cannot_change_an_indicators_code_or_a_values_key(
+    client, data, superuser, home_authority
+):
+    client.force_login(superuser)
+    page = client.get(f"/admin/scorecards/indicator/{data.pk}/change/").content.decode()
+    assert 'name="code"' not in page  # shown, not editable
+    response = client.post(
+        f"/admin/scorecards/indicator/{data.pk}/change/",
+        {
+            "code": "renamed_code",
+            "section": "Health",
+            "name": data.name,
+            "unit": "percent",
+            "polarity": "higher_is_better",
+            "decimals": 0,
+            "position": data.position,
+            "quarter_rule": "end",
+            "benchmarks-TOTAL_FORMS": 0,
+            "benchmarks-INITIAL_FORMS": 0,
+            "targets-TOTAL_FORMS": 0,
+            "targets-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    data.refresh_from_db()
+    assert data.code == "dental_check_pct"
+    value = MonthlyValue.objects.get(authority=home_authority)
+    response = client.post(
+        f"/admin/scorecards/monthlyvalue/{value.pk}/change/",
+        change_form_data(value, period="2020-10-01", value="43"),
+    )
+    value.refresh_from_db()
+    assert (value.period, value.value) == (NOV, Decimal(43))
+
+
+@pytest.mark.parametrize("persona", ["superuser", "council_admin"])
+def test_nobody_changes_an_authoritys_code_in_the_admin(client, request, data, home_authority, persona):
+    client.force_login(request.getfixturevalue(persona))
+    url = f"/admin/authorities/authority/{home_authority.pk}/change/"
+    assert 'name="code"' not in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "code": "999",
+            "name": "Dorset Council",
+            "gss_code": home_authority.gss_code,
+            "region": home_authority.region,
+            "is_current": "on",
+            "statistical_neighbours-TOTAL_FORMS": 0,
+            "statistical_neighbours-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    home_authority.refresh_from_db()
+    assert (home_authority.code, home_authority.name) == ("838", "Dorset Council")
+
+
+def test_an_inline_rows_key_is_fixed_but_its_figures_change(client, data, superuser, home_authority):
+    client.force_login(superuser)
+    targets = list(Target.objects.filter(indicator=data).order_by("pk"))
+    form = {
+        "code": data.code,
+        "section": "Health",
+        "name": data.name,
+        "unit": "percent",
+        "polarity": "higher_is_better",
+        "decimals": 0,
+        "position": data.position,
+        "quarter_rule": "end",
+        "benchmarks-TOTAL_FORMS": 0,
+        "benchmarks-INITIAL_FORMS": 0,
+        "targets-TOTAL_FORMS": len(targets),
+        "targets-INITIAL_FORMS": len(targets),
+    }
+    for index, target in enumerate(targets):
+        form.update(
+            {
+                f"targets-{index}-id": target.pk,
+                f"targets-{index}-indicator": data.pk,
+                f"targets-{index}-authority": target.authority_id,
+                f"targets-{index}-kind": "baseline",
+                f"targets-{index}-year": "2030/31",
+                f"targets-{index}-value": "61",
+                f"targets-{index}-note": "",
+            }
+        )
+    response = client.post(f"/admin/scorecards/indicator/{data.pk}/change/", form)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
+    assert set(Target.objects.values_list("kind", "year", "value")) == {("target", "2020/21", Decimal(61))}
+
+
+def view_on_site(obj) -> str:
+    from django.contrib.contenttypes.models import ContentType
+
+    return f"/admin/r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/"
+
+
+def test_view_on_site_takes_a_council_administrator_only_to_their_councils_pages(
+    client, data, council_admin, superuser, home_authority, other_authority
+):
+    from scorecards.models import Plan
+
+    own = MonthlyValue.objects.get(authority=home_authority)
+    other = MonthlyValue.objects.get(authority=other_authority)
+    plan = Plan.objects.create(
+        authority=other_authority, code="peer-2018", title="Peer review", source="other"
+    )
+    month = ScorecardMonth.objects.get(authority=other_authority)
+    client.force_login(council_admin)
+    response = client.get(view_on_site(own))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/scorecards/838/2020-11/dental_check_pct/")
+    for obj in (other, plan, month, other_authority, data):  # another council's, or shared
+        assert client.get(view_on_site(obj)).status_code == 404, obj
+    for url in (
+        "/admin/r/99999/1/",
+        f"{view_on_site(own)[:-1]}x/",
+        view_on_site(own).replace(str(own.pk), "999999"),
+    ):
+        assert client.get(url).status_code == 404
+    client.force_login(superuser)
+    assert client.get(view_on_site(other)).status_code == 302
+
+
+def test_view_on_site_is_for_staff_only(client, data, officer, home_authority):
+    own = MonthlyValue.objects.get(authority=home_authority)
+    client.force_login(officer)
+    response = client.get(view_on_site(own))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

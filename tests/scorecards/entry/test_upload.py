@@ -10,14 +10,14 @@ import openpyxl
 import pytest
 
 from scorecards.entry.views import (
+    UPLOAD_ALREADY_APPLIED,
     UPLOAD_CHANGED,
     UPLOAD_EXPIRED,
     UPLOAD_NO_FILE,
-    UPLOAD_SESSION_KEY,
     UPLOAD_UNKNOWN_KIND,
 )
 from scorecards.imports import messages
-from scorecards.models import Benchmark, ChangeRecord, MonthlyValue, ScorecardMonth, Target
+from scorecards.models import Benchmark, ChangeRecord, MonthlyValue, PendingUpload, ScorecardMonth, Target
 
 NOV = datetime.date(2020, 11, 1)
 UPLOAD = "/scorecards/838/upload/"
@@ -173,7 +173,7 @@ def test_confirming_applies_every_row_at_once_by_the_upload_route(client, catalo
     }
     assert ScorecardMonth.objects.get(period=NOV).state == "draft"
     assert uploads_kept(tmp_path) == []
-    assert client.session[UPLOAD_SESSION_KEY] == {}
+    assert PendingUpload.objects.get().state == "applied"
 
 
 def test_a_preview_is_applied_only_once(client, catalogue, officer):
@@ -182,7 +182,7 @@ def test_a_preview_is_applied_only_once(client, catalogue, officer):
     confirm(client, preview)
     state = stored_state()
     response = confirm(client, preview)
-    assert UPLOAD_EXPIRED in response.content.decode()
+    assert UPLOAD_ALREADY_APPLIED in response.content.decode()
     assert stored_state() == state
 
 
@@ -391,9 +391,12 @@ def test_data_changed_since_the_preview_applies_nothing_and_shows_the_new_previe
 @pytest.mark.parametrize(
     ("kind", "header"),
     [
-        ("values", VALUES_HEADER),
-        ("benchmarks", "authority,indicator,year,england,region,sn_average,sn_min,sn_max,own,note"),
-        ("targets", "authority,indicator,kind,year,value,note"),
+        ("values", VALUES_HEADER + ",cohort"),
+        (
+            "benchmarks",
+            "authority,indicator,year,england,region,sn_average,sn_min,sn_max,own,note,range_group",
+        ),
+        ("targets", "authority,indicator,kind,year,value,note,period"),
     ],
 )
 def test_each_kind_has_a_template_to_download(client, catalogue, officer, kind, header):

@@ -57,14 +57,14 @@ def refused_and_nothing_written(text: str) -> list[RowError]:
 def lines_read(monkeypatch):
     """How many physical lines of a CSV file the reader took, over all its passes."""
     count = {"lines": 0}
-    original = tables._csv_lines
+    original = tables.csv_reader._csv_lines
 
     def counting(text, lines, limit):
         for line in original(text, lines, limit):
             count["lines"] += 1
             yield line
 
-    monkeypatch.setattr(tables, "_csv_lines", counting)
+    monkeypatch.setattr(tables.csv_reader, "_csv_lines", counting)
     return count
 
 
@@ -192,7 +192,9 @@ def test_an_xlsx_expanding_to_3000000_rows_is_refused_before_it_is_opened(db, op
     assert (error.row, error.column) == (1, FILE)
     expanded = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
     assert expanded > 100 * 1024 * 1024
-    assert error.message == messages.XLSX_TOO_LARGE.format(size=tables._size(expanded), limit="100.0 MB")
+    assert error.message == messages.XLSX_TOO_LARGE.format(
+        size=tables.xlsx_reader._size(expanded), limit="100.0 MB"
+    )
 
 
 def test_an_xlsx_part_expanding_more_than_100_fold_is_refused_as_a_zip_bomb(db, openpyxl_never_opens):
@@ -220,16 +222,16 @@ def test_an_xlsx_over_the_row_limit_is_refused_before_it_is_opened(db, settings,
 def test_an_xlsx_over_the_row_limit_stops_while_it_is_parsed(db, settings, monkeypatch):
     # Should a sheet's rows escape the count made before opening, the parse stops at the limit all the same.
     settings.SCORECARD_UPLOAD_MAX_ROWS = 1000
-    monkeypatch.setattr(tables, "_archive_refusal", lambda archive, limits: None)
+    monkeypatch.setattr(tables.xlsx_reader, "_archive_refusal", lambda archive, limits: None)
     yielded = []
-    original = tables._xlsx_rows
+    original = tables.xlsx_reader._xlsx_rows
 
     def counting(workbook, limits):
         for record in original(workbook, limits):
             yielded.append(record[0])
             yield record
 
-    monkeypatch.setattr(tables, "_xlsx_rows", counting)
+    monkeypatch.setattr(tables.xlsx_reader, "_xlsx_rows", counting)
     workbook = workbook_with_sheet(
         lambda sheet: sheet.write(
             b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(2, 20_000))
@@ -436,7 +438,7 @@ def test_a_file_without_a_final_line_break_is_read(db):
 
 
 def test_a_row_that_mimics_the_readers_end_of_file_marker_does_not_end_the_file(catalogue):
-    text = HEADER + GOOD + f"{tables._END_OF_FILE}\n" + "838,dental_check_pct,2020-13,42,\n"
+    text = HEADER + GOOD + f"{tables.csv_reader._END_OF_FILE}\n" + "838,dental_check_pct,2020-13,42,\n"
     errors = refused_and_nothing_written(text)
     assert RowError(3, "authority", messages.NUL_CHARACTER) in errors
     assert RowError(4, "period", messages.BAD_PERIOD.format(value="2020-13")) in errors
@@ -445,10 +447,12 @@ def test_a_row_that_mimics_the_readers_end_of_file_marker_does_not_end_the_file(
 def test_an_archive_of_too_many_parts_is_refused_before_it_is_opened(db, openpyxl_never_opens):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for number in range(tables.MAX_PARTS + 1):
+        for number in range(tables.xlsx_reader.MAX_PARTS + 1):
             archive.writestr(f"x/{number}", b"")
     plan = plan_import("values", io.BytesIO(buffer.getvalue()), "parts.xlsx")
-    count = tables.MAX_PARTS + 1
+    count = tables.xlsx_reader.MAX_PARTS + 1
     assert plan.errors == [
-        RowError(1, FILE, messages.XLSX_TOO_MANY_PARTS.format(count=count, limit=tables.MAX_PARTS))
+        RowError(
+            1, FILE, messages.XLSX_TOO_MANY_PARTS.format(count=count, limit=tables.xlsx_reader.MAX_PARTS)
+        )
     ]

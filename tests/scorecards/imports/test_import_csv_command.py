@@ -118,6 +118,28 @@ def test_an_unknown_kind_is_a_clear_error(db, tmp_path):
     assert failure.value.returncode == 1
 
 
+def test_a_file_with_a_thousand_errors_prints_the_first_200_and_a_count(db, tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_text("authority,indicator,period,value\n" + "x,,,\n" * 250)  # 4 errors a row
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("import_csv", "values", str(path), stdout=io.StringIO(), stderr=err)
+    assert failure.value.returncode == 1
+    assert str(failure.value) == f"1000 error(s) in {path}; nothing was imported"
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 201
+    assert lines[-1] == "... and 800 more error(s) (use the upload page for a CSV of every one)"
+
+
+def test_a_file_beyond_the_commands_size_limit_is_refused_before_it_is_read(db, tmp_path, settings):
+    settings.SCORECARD_UPLOAD_MAX_BYTES = 10  # the command takes 20 times this
+    path = tmp_path / "values.csv"
+    path.write_text("authority,indicator,period,value\n" + "838,x,2020-11,1\n" * 20)
+    with pytest.raises(CommandError, match=r"is 353 bytes; the command reads at most 200 ") as failure:
+        call_command("import_csv", "values", str(path))
+    assert failure.value.returncode == 1
+
+
 def test_it_imports_a_workbook(db, tmp_path):
     import openpyxl
 
