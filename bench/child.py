@@ -34,7 +34,7 @@ def board_pack(code: str, period_text: str, months: int, runs: int) -> dict:
     from authorities.models import Authority
     from scorecards.core import selectors
     from scorecards.packs import pdf
-    from scorecards.packs import services as packs
+    from scorecards.packs import selectors as packs
 
     authority = Authority.objects.get(code=code)
     period = datetime.date(int(period_text[:4]), int(period_text[5:7]), 1)

@@ -14,6 +14,7 @@ from scorecards.models import ChangeRoute
 from . import messages
 from .base import KindImport, RowReader, batched, same
 from .figures import BenchmarkImport, TargetImport, ValueImport
+from .plan_kinds import ActionImport, PlanImport
 from .plans import Action, ImportPlan, ImportSummary, PlannedRow
 from .reference import AuthorityImport, IndicatorImport
 from .tables import RowError, Table, read_table
@@ -21,7 +22,16 @@ from .tables import RowError, Table, read_table
 AUDIT_BATCH_SIZE = 1000
 
 KINDS: dict[str, type[KindImport]] = {
-    kind.name: kind for kind in (AuthorityImport, IndicatorImport, ValueImport, BenchmarkImport, TargetImport)
+    kind.name: kind
+    for kind in (
+        AuthorityImport,
+        IndicatorImport,
+        ValueImport,
+        BenchmarkImport,
+        TargetImport,
+        PlanImport,
+        ActionImport,
+    )
 }
 
 

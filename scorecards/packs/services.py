@@ -11,21 +11,19 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from dataclasses import dataclass
 
-from celery.exceptions import Retry, SoftTimeLimitExceeded
-from celery.utils import uuid
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 
-from authorities.access import DRAFT_ROLES
 from authorities.models import Authority
-from scorecards import rating
 from scorecards.core import selectors
-from scorecards.models import BoardPack, ChangeRecord, MonthlyValue, PackState, ScorecardMonth, SignOffState
+from scorecards.models import BoardPack, PackState, SignOffState
 from scorecards.packs import pdf
+from scorecards.packs.selectors import ACTIVE_STATES, approval_for, pack_data_as_of
+from scorecards.plans.meetings import pack_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -57,54 +55,19 @@ NOT_APPROVED_YET = (
     "It can be made once the month is approved."
 )
 
-ACTIVE_STATES = (PackState.QUEUED, PackState.RENDERING)
 
-
-@dataclass(frozen=True)
-class Approval:
-    state: str
-    revision: int | None
-
-    @property
-    def draft(self) -> bool:
-        return self.state != SignOffState.APPROVED
-
-
-def approval_for(*, authority: Authority, period: datetime.date) -> Approval:
-    """Approved if the month's sign-off says so; anything else, or no sign-off yet, is a draft."""
-    month = (
-        ScorecardMonth.objects.filter(authority=authority, period=period).only("state", "revision").first()
-    )
-    if month is not None and month.state == SignOffState.APPROVED:
-        return Approval(SignOffState.APPROVED, month.revision)
-    return Approval(SignOffState.DRAFT, month.revision if month else None)
-
-
-def pack_data_as_of(*, authority: Authority, period: datetime.date, months: int) -> datetime.datetime | None:
-    """The newest change to any data the pack draws on: values, benchmarks, targets, indicators, sign-off."""
-    window = rating.month_window(period, months)
-    earliest = min(
-        window[0], datetime.date(period.year - 2, period.month, 1)
-    )  # headline tiles look back 2 years
-    candidates = [
-        MonthlyValue.objects.filter(authority=authority, period__gte=earliest, period__lte=period).aggregate(
-            newest=Max("updated_at")
-        )["newest"],
-        ChangeRecord.objects.filter(
-            Q(authority=authority, kind__in=["benchmark", "target", "value"]) | Q(kind="indicator")
-        ).aggregate(newest=Max("at"))["newest"],
-        ScorecardMonth.objects.filter(authority=authority, period=period).aggregate(newest=Max("updated_at"))[
-            "newest"
-        ],
-    ]
-    present = [moment for moment in candidates if moment is not None]
-    return max(present) if present else None
-
-
-def board_pack_request(
-    *, authority: Authority, period: datetime.date, months: int = selectors.DEFAULT_MONTHS, user=None
+def board_pack_create(
+    *,
+    authority: Authority,
+    period: datetime.date,
+    months: int = selectors.DEFAULT_MONTHS,
+    user=None,
+    meeting=None,
 ) -> BoardPack:
-    """Record a pack as queued and hand it to a worker once the record is committed."""
+    """Record a pack as queued (``scorecards.packs.tasks.board_pack_request`` also hands it to a worker).
+
+    A pack for a ``meeting`` adds its plan progress and challenge log before the scorecard pages.
+    """
     approval = approval_for(authority=authority, period=period)
     pack = BoardPack.objects.create(
         authority=authority,
@@ -113,17 +76,9 @@ def board_pack_request(
         requested_by=user if user is not None and user.is_authenticated else None,
         approval_state=approval.state,
         approval_revision=approval.revision,
+        meeting=meeting,
     )
-    transaction.on_commit(lambda: board_pack_enqueue(pack.pk))
     return pack
-
-
-def packs_visible(*, authority: Authority, role) -> QuerySet[BoardPack]:
-    """The packs a role may see: people who enter data see drafts; board members only approved months' packs."""
-    visible = BoardPack.objects.filter(authority=authority)
-    if role not in DRAFT_ROLES:
-        visible = visible.filter(approval_state=SignOffState.APPROVED)
-    return visible
 
 
 def board_pack_pending(*, authority: Authority, period: datetime.date, months: int, user) -> BoardPack | None:
@@ -136,41 +91,6 @@ def board_pack_pending(*, authority: Authority, period: datetime.date, months: i
         .order_by("-requested_at")
         .first()
     )
-
-
-def board_pack_enqueue(pack_id: int) -> None:
-    """Send the pack to the job queue; with no broker configured the task runs here and now."""
-    from scorecards.tasks import board_pack_render_task
-
-    if board_pack_render_task.app.conf.task_always_eager:
-        _apply_in_process(board_pack_render_task, pack_id)
-        return
-    try:
-        result = board_pack_render_task.delay(pack_id)
-    except Exception:
-        # The broker does not answer. The request that asked for the pack must not fail, and the pack must say why.
-        logger.exception("Board pack %s could not be queued", pack_id)
-        board_pack_fail(pack_id, QUEUE_UNAVAILABLE)
-        return
-    BoardPack.objects.filter(pk=pack_id, task_id="").update(task_id=(result.id or "")[:64])
-
-
-def _apply_in_process(task, pack_id: int) -> None:
-    """Run the task here, retrying as a worker would (eager Celery raises the first Retry instead)."""
-    task_id = uuid()
-    for attempt in range(task.max_retries + 1):
-        try:
-            task.apply(args=(pack_id,), task_id=task_id, retries=attempt, throw=True)
-            return
-        except Retry:
-            continue
-        except Exception as error:
-            logger.exception("Board pack %s failed in process", pack_id)
-            transient = isinstance(error, TRANSIENT_ERRORS)
-            board_pack_fail(
-                pack_id, RETRIES_EXHAUSTED if transient else RENDER_FAILED.format(pack_id=pack_id)
-            )
-            return
 
 
 def _is_stale(pack: BoardPack, now: datetime.datetime) -> bool:
@@ -256,12 +176,6 @@ class _Heartbeat:
         )
 
 
-def board_pack_filename(pack: BoardPack) -> str:
-    """The name a downloaded pack gets, e.g. board-pack-838-2020-11.pdf; drafts say so."""
-    draft = "-draft" if pack.approval_state != SignOffState.APPROVED else ""
-    return f"board-pack-{pack.authority.code}-{pack.period:%Y-%m}{draft}.pdf"
-
-
 def board_pack_render(pack_id: int, *, task_id: str = "") -> BoardPack | None:
     """Render a queued pack and keep its file; safe to run twice. Transient errors are raised for a retry."""
     pack = _claim(pack_id, task_id)
@@ -281,6 +195,7 @@ def board_pack_render(pack_id: int, *, task_id: str = "") -> BoardPack | None:
             produced_at=timezone.now(),
             data_as_of=data_as_of,
             progress=_Heartbeat(pack.pk, task_id),
+            meeting=pack_meeting(pack),
         )
         stored_name = pack.file.storage.save(
             pack.file.field.generate_filename(

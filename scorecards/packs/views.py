@@ -22,7 +22,9 @@ from django_tables2 import RequestConfig
 from authorities.access import DRAFT_ROLES, authority_for_user
 from scorecards.core import selectors
 from scorecards.models import BoardPack, PackState
+from scorecards.packs import selectors as pack_selectors
 from scorecards.packs import services as packs
+from scorecards.packs import tasks as pack_tasks
 from scorecards.packs.tables import BoardPackTable
 
 PACKS_PER_PAGE = 25
@@ -55,7 +57,7 @@ def pack_facts(pack: BoardPack) -> dict[str, str]:
         "data_as_of": _when(pack.data_as_of) or "known when the pack is made",
         "finished": _when(pack.finished_at) or "not yet",
         "file": (
-            f"{packs.board_pack_filename(pack)}, {pack.page_count} pages, {filesizeformat(pack.size_bytes)}"
+            f"{pack_selectors.board_pack_filename(pack)}, {pack.page_count} pages, {filesizeformat(pack.size_bytes)}"
             if done
             else "none yet"
         ),
@@ -65,7 +67,7 @@ def pack_facts(pack: BoardPack) -> dict[str, str]:
 def _pack_of(request: HttpRequest, code: str, pack_id: int):
     authority, role = authority_for_user(request.user, code)
     pack = get_object_or_404(
-        packs.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
+        pack_selectors.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
         pk=pack_id,
     )
     return authority, role, packs.board_pack_check(pack)
@@ -81,7 +83,7 @@ def _download_url(pack: BoardPack) -> str | None:
 @login_required
 def board_pack_create(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
-    if role not in DRAFT_ROLES and packs.approval_for(authority=authority, period=period).draft:
+    if role not in DRAFT_ROLES and pack_selectors.approval_for(authority=authority, period=period).draft:
         messages.error(request, packs.NOT_APPROVED_YET.format(month=f"{period:%B %Y}"))
         return redirect("scorecards:detail", code=authority.code, period=period)
     try:
@@ -94,7 +96,7 @@ def board_pack_create(request: HttpRequest, code: str, period: datetime.date) ->
     if pending is not None:
         messages.info(request, ALREADY_IN_HAND)
         return redirect("scorecards:pack", code=authority.code, pack_id=pending.pk)
-    pack = packs.board_pack_request(authority=authority, period=period, months=months, user=request.user)
+    pack = pack_tasks.board_pack_request(authority=authority, period=period, months=months, user=request.user)
     return redirect("scorecards:pack", code=authority.code, pack_id=pack.pk)
 
 
@@ -105,7 +107,7 @@ def board_pack_list(request: HttpRequest, code: str) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     packs.board_pack_refresh_stale(authority=authority)
     table = BoardPackTable(
-        packs.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
+        pack_selectors.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
         caption=f"Board packs made for {authority.name}, newest first",
     )
     RequestConfig(request, paginate={"per_page": PACKS_PER_PAGE}).configure(table)
@@ -168,5 +170,5 @@ def board_pack_download(request: HttpRequest, code: str, pack_id: int) -> FileRe
     except FileNotFoundError as error:
         raise Http404(packs.FILE_MISSING) from error
     return FileResponse(
-        handle, as_attachment=True, filename=packs.board_pack_filename(pack), content_type="application/pdf"
+        handle, as_attachment=True, filename=pack_selectors.board_pack_filename(pack), content_type="application/pdf"
     )

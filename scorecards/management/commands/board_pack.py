@@ -10,6 +10,7 @@ from authorities.models import Authority
 from scorecards.core import selectors
 from scorecards.models import BoardPack, PackState
 from scorecards.packs import services as packs
+from scorecards.packs import tasks as pack_tasks
 
 POLL_SECONDS = 0.5
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         month = datetime.date(int(period[:4]), int(period[5:]), 1)
 
         started = time.monotonic()
-        pack = packs.board_pack_request(authority=found, period=month, months=months, user=None)
+        pack = pack_tasks.board_pack_request(authority=found, period=month, months=months, user=None)
         if wait <= 0:
             self.stdout.write(f"queued: pack {pack.pk}")
             return

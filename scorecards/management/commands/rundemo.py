@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from scorecards.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+from scorecards.demo.extract import DEMO_REFERENCE
 
 
 class Command(BaseCommand):
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         summary = demo_load()
         self.stdout.write(f"demo data: {summary}")
+        # DfE's published figures for the comparison and league pages, from the demo's own extract (its
+        # README names the sources and the licence), through the command that loads the full files.
+        call_command("load_reference_data", DEMO_REFERENCE, verbosity=0, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Sign in at http://{addrport}/ with any of these (password {DEMO_PASSWORD}):")
         for username, role, codes in DEMO_USERS:

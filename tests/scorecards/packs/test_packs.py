@@ -16,6 +16,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from scorecards.models import BoardPack, MonthlyValue, PackState, ScorecardMonth
 from scorecards.packs import services as packs
+from scorecards.packs import tasks as pack_tasks
 from scorecards.packs.pdf import PackPdf
 
 NOVEMBER = datetime.date(2020, 11, 1)
@@ -70,7 +71,7 @@ def fake_render(monkeypatch):
 def request_pack(django_capture_on_commit_callbacks):
     def request(authority, user=None, months=6):
         with django_capture_on_commit_callbacks(execute=True):
-            pack = packs.board_pack_request(authority=authority, period=NOVEMBER, months=months, user=user)
+            pack = pack_tasks.board_pack_request(authority=authority, period=NOVEMBER, months=months, user=user)
         pack.refresh_from_db()
         return pack
 
