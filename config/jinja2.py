@@ -19,11 +19,11 @@ def date(value, format_string: str) -> str:
 
 
 def environment(**options) -> Environment:
-    from scorecards.templatetags.scorecard_tags import month_cells, sparkline
+    from scorecards.templatetags.scorecard_tags import month_cells, sparkline, spc_cells
 
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
     env.globals.update({"url": lambda name, *args: reverse(name, args=args), "static": static})
-    env.globals.update({"month_cells": month_cells, "sparkline": sparkline})
+    env.globals.update({"month_cells": month_cells, "sparkline": sparkline, "spc_cells": spc_cells})
     env.filters["date"] = date
     env.filters["floatformat"] = floatformat
     return env

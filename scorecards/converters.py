@@ -1,6 +1,8 @@
-"""URL converter for months written YYYY-MM."""
+"""URL converters for months written YYYY-MM and quarters written YYYY-YY-Qn."""
 
 import datetime
+
+from scorecards.quarters import QUARTER_REGEX, Quarter
 
 
 class PeriodConverter:
@@ -16,3 +18,15 @@ class PeriodConverter:
         if isinstance(value, str):
             return value
         return f"{value:%Y-%m}"
+
+
+class QuarterConverter:
+    """Matches YYYY-YY-Qn; an impossible quarter (2020-21-Q5, 2020-22-Q1) does not match, so it is a 404."""
+
+    regex = QUARTER_REGEX
+
+    def to_python(self, value: str) -> Quarter:
+        return Quarter.parse(value)  # a ValueError means no match, never a 500
+
+    def to_url(self, value: Quarter | str) -> str:
+        return value if isinstance(value, str) else value.label

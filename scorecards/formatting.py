@@ -10,6 +10,7 @@ import functools
 from decimal import Decimal
 
 from scorecards.rating import Basis, Comparison, Direction, Outcome, Polarity, Rag, Rating, round_half_up
+from scorecards.spc import Assurance, Variation
 
 MISSING = "–"
 
@@ -18,8 +19,10 @@ RAG_LABELS = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.NONE: 
 RAG_SYMBOLS = {Rag.GREEN: "●", Rag.AMBER: "◆", Rag.RED: "▲", Rag.NONE: "○"}
 
 DIRECTION_LABELS = {
-    Direction.IMPROVED: "Improved",
-    Direction.WORSENED: "Worsened",
+    # The word judges the movement; the arrow beside it (rows.py) only says which way the figure moved, so a
+    # rising rate where lower is better reads "↑ Worse".
+    Direction.IMPROVED: "Better",
+    Direction.WORSENED: "Worse",
     Direction.UNCHANGED: "Unchanged",
     Direction.UP: "Up",
     Direction.DOWN: "Down",
@@ -110,3 +113,70 @@ def explain_rating(rating: Rating, *, unit: str, decimals: int, polarity: Polari
                 f", beyond the amber tolerance of {format_number(comparison.tolerance, max(decimals, 2))}"
             )
     return f"{sentence} ({better} is better)"
+
+
+# Signal and noise ------------------------------------------------------------------------------------------
+# Icons as NHS boards read them ("Making Data Count"): a letter in a coloured circle, always beside words, so
+# that neither the colour nor the letter carries the meaning alone.
+
+VARIATION_SHORT = {
+    Variation.COMMON_CAUSE: "Usual variation",
+    Variation.IMPROVEMENT: "Real change: better",
+    Variation.CONCERN: "Real change: worse",
+    Variation.NEITHER_HIGH: "Real change: higher",
+    Variation.NEITHER_LOW: "Real change: lower",
+    Variation.NONE: "Too few months",
+}
+ASSURANCE_SHORT = {
+    Assurance.PASS: "Consistently met",
+    Assurance.FAIL: "Consistently missed",
+    Assurance.HIT_AND_MISS: "Hit and miss",
+    Assurance.NONE: "Not assessed",
+}
+ASSURANCE_ICONS = {Assurance.PASS: "P", Assurance.FAIL: "F", Assurance.HIT_AND_MISS: "?", Assurance.NONE: "–"}
+#: How a rating's comparator is named in a sentence about the interval.
+COMPARATOR_NAMES = {
+    "target": "the target of",
+    "England": "England's",
+    "SN average": "the statistical-neighbour average of",
+}
+
+
+def variation_icon(variation: Variation, polarity: Polarity | str) -> str:
+    """The icon's letter: H or L for the side of a real change (above or below the usual), ~ for noise."""
+    if variation in (Variation.COMMON_CAUSE, Variation.NONE):
+        return "~" if variation == Variation.COMMON_CAUSE else "–"
+    if variation in (Variation.NEITHER_HIGH, Variation.NEITHER_LOW):
+        return "H" if variation == Variation.NEITHER_HIGH else "L"
+    higher_is_better = Polarity(polarity) == Polarity.HIGHER_IS_BETTER
+    return "H" if (variation == Variation.IMPROVEMENT) == higher_is_better else "L"
+
+
+def describe_interval_doubt(
+    rating: Rating,
+    interval: tuple[Decimal, Decimal] | None,
+    *,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    unit: str,
+    decimals: int,
+) -> str:
+    """What the rating cannot say: the comparators inside the latest figure's 95% interval, or "".
+
+    E.g. "but with 16 of 38 the figure is likely between 28% and 57%, so it cannot be told apart from
+    England's 45%". The rating itself is unchanged: this only says how sure it is.
+    """
+    if interval is None or numerator is None or denominator is None or rating.rag == Rag.NONE:
+        return ""
+    low, high = interval
+    close = [c.comparator for c in rating.comparisons if low <= c.comparator.value <= high]
+    if not close:
+        return ""
+    names = " or ".join(
+        f"{COMPARATOR_NAMES.get(c.label, c.label)} {format_value(c.value, unit, decimals)}" for c in close
+    )
+    return (
+        f"but with {format_number(numerator, 0)} of {format_number(denominator, 0)} the figure is likely "
+        f"between {format_value(low, unit, decimals)} and {format_value(high, unit, decimals)}, so it cannot "
+        f"be told apart from {names}"
+    )

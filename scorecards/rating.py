@@ -197,8 +197,21 @@ def benchmark_year_for(period: datetime.date, years: Iterable[str]) -> str | Non
     return max(eligible, key=parse_financial_year, default=None)
 
 
-def target_for(period: datetime.date, targets: Mapping[str, Decimal]) -> tuple[str, Decimal] | None:
-    """The target for the financial year holding the period, else the nearest later one, else none."""
+def target_for(
+    period: datetime.date,
+    targets: Mapping[str, Decimal],
+    interim: Mapping[datetime.date, Decimal] | None = None,
+) -> tuple[str, Decimal] | None:
+    """The target of the period's month: its interim target, else the latest interim target before it in the
+    same financial year (a trajectory), else the year rule, which looks only at targets without a month: the
+    target for the financial year holding the period, else the nearest later one, else none.
+
+    ``interim`` maps the first day of a month to its interim target; the year returned with an interim target
+    is the financial year it belongs to.
+    """
+    chosen = interim_target_for(period, interim or {})
+    if chosen is not None:
+        return financial_year_of(chosen[0]), chosen[1]
     current = parse_financial_year(financial_year_of(period))
     later = sorted(
         (parse_financial_year(year), year) for year in targets if parse_financial_year(year) >= current
@@ -207,6 +220,18 @@ def target_for(period: datetime.date, targets: Mapping[str, Decimal]) -> tuple[s
         return None
     year = later[0][1]
     return year, targets[year]
+
+
+def interim_target_for(
+    period: datetime.date, interim: Mapping[datetime.date, Decimal]
+) -> tuple[datetime.date, Decimal] | None:
+    """The interim target of the period's month, else the latest one before it in the same financial year."""
+    year = financial_year_of(period)
+    earlier = [month for month in interim if month <= period and financial_year_of(month) == year]
+    if not earlier:
+        return None
+    month = max(earlier)
+    return month, interim[month]
 
 
 def baseline_for(period: datetime.date, baselines: Mapping[str, Decimal]) -> tuple[str, Decimal] | None:

@@ -7,20 +7,24 @@ charts, the CSV/JSON/XLSX exports and the PDF can never disagree about a figure,
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from authorities.models import Authority
-from scorecards import rating
+from scorecards import rating, spc
 from scorecards.formatting import (
     DIRECTION_LABELS,
-    DIRECTION_SYMBOLS,
     RAG_LABELS,
     RAG_SYMBOLS,
+    describe_interval_doubt,
     explain_rating,
     format_value,
 )
+from scorecards.labels import CellLabels, RowLabels, ScorecardLabels, period_name, period_short
 from scorecards.models import BenchmarkSource, Indicator, ScorecardMonth, SignOffState, ValueStatus
+from scorecards.signal_labels import SignalLabels
+from scorecards.spc_signal import Signal
 
 DEFAULT_MONTHS = 6
 WINDOW_CHOICES = (6, 12, 13)
@@ -38,7 +42,7 @@ SOURCE_LABELS = {
 
 
 @dataclass(slots=True)
-class MonthCell:
+class MonthCell(CellLabels):
     """One month of a row (not frozen: a grid builds hundreds, and frozen slots cost a call per field)."""
 
     period: datetime.date
@@ -54,6 +58,8 @@ class MonthCell:
     revised_since: datetime.datetime | None = None
     #: a figure exists but the reader may not see it until the month is approved
     withheld: bool = False
+    #: the quarter (``2019-20-Q4``) when the cell is a quarter, held as its last month; empty for a month
+    label: str = ""
 
     @property
     def status_label(self) -> str:
@@ -78,13 +84,15 @@ class BenchmarkFigures:
     own: Decimal | None = None
     note: str = ""
     sources: dict[str, str] = field(default_factory=dict)
+    #: the group behind sn_min and sn_max (e.g. good and outstanding neighbours); empty: the neighbours'
+    range_group: str = ""
 
     def source_of(self, name: str) -> str:
         return SOURCE_LABELS.get(self.sources.get(name, ""), "")
 
 
 @dataclass(frozen=True)
-class ScorecardRow:
+class ScorecardRow(RowLabels, SignalLabels):
     indicator: Indicator
     cells: tuple[MonthCell, ...]
     latest: rating.Observation | None
@@ -95,6 +103,19 @@ class ScorecardRow:
     direction: rating.Direction
     rating: rating.Rating
     period: datetime.date
+    #: Signal and noise (shared/CONTRACT.md): the SPC series (month, value), oldest first, at most 60 values
+    #: (None when built for the grid, which needs only the icons);
+    series: tuple[tuple[datetime.date, Decimal], ...] | None = ()
+    #: the latest point's variation and the assurance (the full chart is ``spc``, worked out when needed);
+    signal: Signal = Signal(0, spc.Variation.NONE, spc.Assurance.NONE)
+    #: and the 95% Wilson interval of the latest value, in percent, when it has a numerator and denominator.
+    interval: tuple[Decimal, Decimal] | None = None
+    #: the target of each column of the window, then each month ahead where it changes (month, target);
+    trajectory: tuple[tuple[datetime.date, Decimal | None], ...] = ()
+    #: the month of the interim target in use, when the row's target is one;
+    target_month: datetime.date | None = None
+    #: and the breakdowns of the figure (``scorecards.core.cohorts.CohortRow``), never rated.
+    cohorts: tuple = ()
 
     @property
     def code(self) -> str:
@@ -114,12 +135,36 @@ class ScorecardRow:
 
     @property
     def rag_reason(self) -> str:
-        return explain_rating(
+        reason = explain_rating(
             self.rating,
             unit=self.indicator.unit,
             decimals=self.indicator.decimals,
             polarity=self.indicator.polarity,
         )
+        cell = self.latest_cell
+        doubt = describe_interval_doubt(
+            self.rating,
+            self.interval,
+            numerator=cell.numerator if cell else None,
+            denominator=cell.denominator if cell else None,
+            unit=self.indicator.unit,
+            decimals=self.indicator.decimals,
+        )
+        return f"{reason}; {doubt}" if doubt else reason
+
+    @functools.cached_property
+    def spc(self) -> spc.SpcResult:
+        """The XmR chart of the series, with every point's flags: for charts and exports, not the grid."""
+        if self.series is None:
+            raise LookupError("this row was built without its series (scorecard_build's with_series)")
+        target = self.target[1] if self.target else None
+        return spc.spc_analyse(self.series, polarity=self.indicator.polarity, target=target)
+
+    @property
+    def latest_cell(self) -> MonthCell | None:
+        if self.latest is None:
+            return None
+        return next((cell for cell in self.cells if cell.period == self.latest.period), None)
 
     @property
     def direction_label(self) -> str:
@@ -127,16 +172,16 @@ class ScorecardRow:
 
     @property
     def direction_symbol(self) -> str:
-        return DIRECTION_SYMBOLS[self.direction]
+        return self.movement_symbol
 
     @property
     def direction_reason(self) -> str:
         if self.direction == rating.Direction.NONE:
-            return "No trend: fewer than two months with a value"
+            return f"No trend: fewer than two {'quarters' if self.quarterly else 'months'} with a value"
         assert self.latest and self.previous
         return (
-            f"{self.direction_label}: {self.fmt(self.latest.value)} in {self.latest.period:%b %Y} "
-            f"against {self.fmt(self.previous.value)} in {self.previous.period:%b %Y}"
+            f"{self.direction_label}: {self.fmt(self.latest.value)} in {self.latest_when} "
+            f"against {self.fmt(self.previous.value)} in {self.previous_when}"
         )
 
     @property
@@ -215,6 +260,12 @@ class HeadlineTile:
     indicator: Indicator
     latest: rating.Observation | None
     previous: rating.Observation | None
+    #: the figures are quarters' (each held as its last month)
+    quarterly: bool = False
+
+    @property
+    def latest_name(self) -> str:
+        return period_name(self.latest.period, self.quarterly) if self.latest else ""
 
     @property
     def change(self) -> Decimal | None:
@@ -228,10 +279,10 @@ class HeadlineTile:
         if change is None:
             return "no earlier figure"
         if change == 0:
-            return f"no change since {self.previous.period:%b %Y}"
+            return f"no change since {period_short(self.previous.period, self.quarterly)}"
         word = "up" if change > 0 else "down"
         amount = format_value(abs(change), self.indicator.unit, self.indicator.decimals)
-        return f"{word} {amount} since {self.previous.period:%b %Y}"
+        return f"{word} {amount} since {period_short(self.previous.period, self.quarterly)}"
 
     @property
     def change_symbol(self) -> str:
@@ -242,7 +293,7 @@ class HeadlineTile:
 
 
 @dataclass(frozen=True)
-class Scorecard:
+class Scorecard(ScorecardLabels):
     authority: Authority
     period: datetime.date
     months: list[datetime.date]
@@ -252,6 +303,8 @@ class Scorecard:
     include_drafts: bool = False
     #: per month of the window, what a column header says of its sign-off ("" when approved and unchanged)
     month_notes: tuple[str, ...] = ()
+    #: the columns are quarters (each held as its last month) and ``period`` is the quarter's last month
+    quarterly: bool = False
 
     @property
     def month_columns(self) -> list[tuple[datetime.date, str]]:

@@ -168,6 +168,10 @@ def test_escape_formula(value, expected):
 #: as a parameter. A new place fails the test below until someone reviews it and adds it here with its reason.
 REVIEWED_STATEMENT_BUILDERS = {
     (
+        "scorecards/core/figures.py",
+        "series_sums_fetch",
+    ): "wraps a statement Django compiled from a queryset in constant SQL and integer ranks; values as parameters",
+    (
         "scorecards/imports/base.py",
         "_update_from_copy",
     ): "temporary table, COPY and one UPDATE ... FROM it; names from model meta, values as parameters",

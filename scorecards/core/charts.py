@@ -5,6 +5,7 @@ Presentation only, never a query.
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -67,6 +68,8 @@ def indicator_figure(row: ScorecardRow) -> dict:
     year = f" ({figures.year})" if figures.year else ""
     unit_suffix = "%" if indicator.unit == "percent" else ""
     hover = f"%{{x|%b %Y}}: %{{y:.{indicator.decimals}f}}{unit_suffix}<extra>%{{fullData.name}}</extra>"
+    # Each point names its own month or quarter (a quarter is plotted at its last month).
+    series_hover = f"%{{text}}: %{{y:.{indicator.decimals}f}}{unit_suffix}<extra>%{{fullData.name}}</extra>"
 
     figure = go.Figure()
     if figures.sn_min is not None and figures.sn_max is not None:
@@ -82,7 +85,9 @@ def indicator_figure(row: ScorecardRow) -> dict:
                 fill="toself",
                 mode="none",
                 fillcolor="rgba(111,60,150,0.12)",
-                name=f"SN range {format_value(figures.sn_min, indicator.unit, indicator.decimals)}–"
+                # A named group's range reads on two lines, so the legend fits a phone.
+                name=f"{row.sn_range_short}{'<br>' if figures.range_group else ' '}"
+                f"{format_value(figures.sn_min, indicator.unit, indicator.decimals)}–"
                 f"{format_value(figures.sn_max, indicator.unit, indicator.decimals)}{year}",
                 hoverinfo="skip",
             )
@@ -102,14 +107,25 @@ def indicator_figure(row: ScorecardRow) -> dict:
                     hovertemplate=hover,
                 )
             )
-    if row.target is not None:
-        target_year, target_value = row.target
+    steps = trajectory_steps(row)
+    shown = [(month, value) for month, value in steps if month <= row.cells[-1].period]
+    if shown:
+        # The target as it stood each month of the window, from the first month with a figure (not back to
+        # months before there was any), stepping where an interim target or a new year's target takes over.
+        # Steps after the window are named in the legend, not drawn: they would squeeze the months shown.
+        name = "Target" if len({value for _, value in steps}) == 1 else "Target trajectory"
+        name += ": " + ",<br>then ".join(
+            f"{format_value(value, indicator.unit, indicator.decimals)} from {month:%b %Y}" if index else
+            f"{format_value(value, indicator.unit, indicator.decimals)}" + (f" ({row.target[0]})" if row.target else "")
+            for index, (month, value) in enumerate(_changes(shown + steps[len(shown):]))
+        )  # fmt: skip
         figure.add_trace(
             go.Scatter(
-                x=[first, last],
-                y=[_float(target_value)] * 2,
+                x=[month.strftime("%Y-%m-01") for month, _ in shown],
+                y=[_float(value) for _, value in shown],
                 mode="lines",
-                name=f"Target {format_value(target_value, indicator.unit, indicator.decimals)} ({target_year})",
+                line_shape="hv",
+                name=name,
                 line={"color": TARGET_COLOUR, "dash": "longdash", "width": 2},
                 hovertemplate=hover,
             )
@@ -123,7 +139,8 @@ def indicator_figure(row: ScorecardRow) -> dict:
             line={"color": SERIES_COLOUR, "width": 3},
             marker={"size": 8, "symbol": "circle"},
             connectgaps=False,
-            hovertemplate=hover,
+            text=[cell.short for cell in row.cells],
+            hovertemplate=series_hover,
         )
     )
     figure.update_layout(
@@ -133,7 +150,14 @@ def indicator_figure(row: ScorecardRow) -> dict:
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         legend={"orientation": "h", "y": -0.18},
-        xaxis={"tickformat": "%b %Y", "dtick": "M1", "gridcolor": "#e5e5e5"},
+        # A narrow screen gets fewer ticks rather than labels on top of each other; quarters are named.
+        xaxis={
+            "tickformat": "%b %Y",
+            "nticks": 7,
+            "gridcolor": "#e5e5e5",
+            "automargin": True,
+            **quarter_ticks(row),
+        },
         yaxis={
             "title": {
                 "text": {"percent": "Percent", "rate_per_10k": "Rate per 10,000"}.get(indicator.unit, "")
@@ -144,6 +168,33 @@ def indicator_figure(row: ScorecardRow) -> dict:
         },
     )
     return figure.to_plotly_json()
+
+
+def trajectory_steps(row: ScorecardRow) -> list[tuple[datetime.date, Decimal]]:
+    """The target steps a chart draws: from the window's first month with a figure, with the steps ahead."""
+    first = next((cell.period for cell in row.cells if cell.value is not None), None)
+    if first is None:
+        return []
+    trajectory = row.trajectory or tuple(
+        (cell.period, row.target[1] if row.target else None) for cell in row.cells
+    )
+    return [(month, value) for month, value in trajectory if month >= first and value is not None]
+
+
+def _changes(steps: list[tuple[datetime.date, Decimal]]) -> list[tuple[datetime.date, Decimal]]:
+    """The first step and each where the target changes."""
+    return [step for index, step in enumerate(steps) if not index or step[1] != steps[index - 1][1]]
+
+
+def quarter_ticks(row: ScorecardRow) -> dict:
+    """A quarter's columns are held as their last month: name them Q4 2019/20 on the axis, not Mar 2020."""
+    if not row.quarterly:
+        return {}
+    return {
+        "tickmode": "array",
+        "tickvals": [cell.period.strftime("%Y-%m-01") for cell in row.cells],
+        "ticktext": [cell.short for cell in row.cells],
+    }
 
 
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -161,7 +212,9 @@ def describe_chart(row: ScorecardRow) -> str:
         return "No monthly values in this period."
     first, last = present[0], present[-1]
     parts = [
-        f"From {first.text} in {first.period:%B %Y} to {last.text} in {last.period:%B %Y}",
+        f"From {first.text} in {first.name} to {last.text} in {last.name}"
+        if len(present) > 1
+        else f"Only {first.name} has a figure: {first.text}",
     ]
     figures = row.benchmark
     if figures.england is not None:
@@ -169,5 +222,9 @@ def describe_chart(row: ScorecardRow) -> str:
     if figures.sn_average is not None:
         parts.append(f"statistical-neighbour average {row.fmt(figures.sn_average)} ({figures.year})")
     if row.target is not None:
-        parts.append(f"target {row.fmt(row.target[1])} ({row.target[0]})")
+        parts.append(f"target {row.fmt(row.target[1])} {row.target_when}")
+    changes = _changes(trajectory_steps(row))[1:]
+    if changes:
+        path = ", then ".join(f"{row.fmt(value)} from {month:%B %Y}" for month, value in changes)
+        parts.append(f"the target trajectory steps to {path}")
     return escape("; ".join(parts) + ".")

@@ -11,29 +11,33 @@ working figures. Drafts are shown only when asked for.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
-from typing import NamedTuple
 
-from django.db.models import Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Exists, OuterRef, Q
 
 from authorities.models import Authority
-from scorecards import rating
-from scorecards.formatting import format_value
+from scorecards import rating, spc
+from scorecards.core.benchmark_figures import benchmarks_fetch, merge_benchmarks  # noqa: F401
+from scorecards.core.cohorts import cohort_rows, cohorts_fetch
+from scorecards.core.figures import (  # noqa: F401 - Figure and latest_snapshots are read from here too
+    Figure,
+    figures_fetch,
+    latest_snapshots,
+    series_fetch,
+    series_sums_fetch,
+)
+from scorecards.core.targets import NO_TARGETS, IndicatorTargets, targets_fetch
+from scorecards.labels import figure_text
 from scorecards.models import (
-    Benchmark,
-    BenchmarkSource,
     ChangeRecord,
     Indicator,
     MonthlyValue,
     MonthSnapshot,
     ScorecardMonth,
     SignOffState,
-    SnapshotFigure,
-    Target,
-    TargetKind,
     ValueStatus,
 )
+from scorecards.quarters import Quarter, quarter_window
 from scorecards.rows import (  # noqa: F401 - the window constants are part of this module's interface
     BENCHMARK_FIELDS,
     DEFAULT_MONTHS,
@@ -45,60 +49,9 @@ from scorecards.rows import (  # noqa: F401 - the window constants are part of t
     Scorecard,
     ScorecardRow,
 )
+from scorecards.spc_signal import SeriesSums, signal_from_sums, spc_signal
 
-
-class Figure(NamedTuple):
-    """One stored figure as a reader may see it: working (officers) or as approved (everyone else)."""
-
-    value: Decimal | None
-    numerator: Decimal | None
-    denominator: Decimal | None
-    status: str
-    commentary: str
-
-
-def latest_snapshots(*, authority: Authority, start: datetime.date, end: datetime.date):
-    """Each month's latest approved snapshot between start and end (a queryset of ``MonthSnapshot``)."""
-    newer = MonthSnapshot.objects.filter(
-        authority=OuterRef("authority"), period=OuterRef("period"), revision__gt=OuterRef("revision")
-    )
-    return MonthSnapshot.objects.filter(authority=authority, period__gte=start, period__lte=end).filter(
-        ~Exists(newer)
-    )
-
-
-def figures_fetch(
-    *,
-    authority: Authority,
-    start: datetime.date,
-    end: datetime.date,
-    include_drafts: bool,
-    look_back: tuple[datetime.date, list[int]] | None = None,
-) -> dict[int, dict[datetime.date, Figure]]:
-    """Every headline figure (no cohorts) of the authority between two months, by indicator and month, in one
-    query.
-
-    ``look_back`` (an earlier start and some indicators) reaches further back for those indicators only, e.g.
-    the headline tiles' two years. Without ``include_drafts`` the figures come from the approved snapshots.
-    """
-    by_indicator: dict[int, dict[datetime.date, Figure]] = defaultdict(dict)
-    earliest = look_back[0] if look_back and look_back[1] else start
-    if include_drafts:
-        period_field = "period"
-        rows = MonthlyValue.objects.filter(authority=authority, period__gte=earliest, period__lte=end)
-    else:
-        period_field = "snapshot__period"
-        rows = SnapshotFigure.objects.filter(
-            snapshot__in=latest_snapshots(authority=authority, start=earliest, end=end)
-        )
-    if earliest < start:
-        rows = rows.filter(Q(**{f"{period_field}__gte": start}) | Q(indicator_id__in=look_back[1]))
-    rows = rows.filter(cohort="").values_list(
-        "indicator_id", period_field, "value", "numerator", "denominator", "status", "commentary"
-    )
-    for indicator_id, period, *figure in rows:
-        by_indicator[indicator_id][period] = Figure(*figure)
-    return by_indicator
+NO_SUMS = SeriesSums(0, 0, 0, ())
 
 
 def _working_changes(
@@ -117,23 +70,41 @@ def _cell_text(figure: Figure | None, indicator: Indicator) -> str:
     if figure is None:
         return "–"
     if figure.value is not None:
-        return format_value(figure.value, indicator.unit, indicator.decimals)
+        return figure_text(
+            figure.value, indicator.unit, indicator.decimals, figure.numerator, figure.denominator
+        )
     return ValueStatus(figure.status).label if figure.status else "–"
 
 
 def scorecard_build(
     *,
     authority: Authority,
-    period: datetime.date,
+    period: datetime.date | Quarter,
     months: int = DEFAULT_MONTHS,
     indicator_codes: list[str] | None = None,
     include_drafts: bool = False,
+    with_cohorts: bool = True,
+    with_series: bool = True,
 ) -> Scorecard:
     """The rated scorecard of one authority at one month, in a fixed number of queries whatever its size.
 
     With ``include_drafts`` (people who enter data) the working figures, drafts marked; without it the figures
     as approved, each month from its latest snapshot, and months never approved shown as awaiting approval.
+    A ``Quarter`` period gives the quarter's scorecard, ``months`` then counting quarters
+    (``scorecards.core.quarterly``). Without ``with_cohorts`` (the grid, which shows none) no cohort is read.
+    Without ``with_series`` (the grid, which draws no chart) each row has its SPC icons but not its series.
     """
+    if isinstance(period, Quarter):
+        from scorecards.core.quarterly import quarter_scorecard_build  # it builds on this module
+
+        return quarter_scorecard_build(
+            authority=authority,
+            quarter=period,
+            quarters=months,
+            indicator_codes=indicator_codes,
+            include_drafts=include_drafts,
+            with_cohorts=with_cohorts,
+        )
     window = rating.month_window(period, months)
     earliest = min(window[0], _headline_earliest(period))
     # Sign-offs of the months the page can show: the window and the headline tiles' look-back, not every year.
@@ -155,6 +126,12 @@ def scorecard_build(
         include_drafts=include_drafts,
         look_back=(earliest, headline_ids),
     )
+    # The SPC series reach back to 60 values each, in one more query whatever the catalogue's size; the grid's
+    # icons need only the sums and 6 latest values of each, which the database hands over instead.
+    if with_series:
+        series, sums = series_fetch(authority=authority, end=period, include_drafts=include_drafts), None
+    else:
+        series, sums = {}, series_sums_fetch(authority=authority, end=period, include_drafts=include_drafts)
     # When working figures last changed marks drafts and revisions; only months not (or no longer) approved
     # can have such marks, so a fully approved window costs no query for it.
     unsettled = [
@@ -164,23 +141,19 @@ def scorecard_build(
         _working_changes(authority=authority, start=min(unsettled), end=max(unsettled)) if unsettled else {}
     )
 
-    # Only each indicator's benchmark year (the latest that ended before the month), both sources of it; not
-    # every year. Years written YYYY/YY sort as text, so the database can pick the latest.
-    benchmarks = _merge_benchmarks(
-        list(
-            Benchmark.objects.filter(authority=authority, year__lte=_latest_ended_year(period))
-            .annotate(year_in_use=Window(Max("year"), partition_by=[F("indicator_id")]))
-            .filter(year=F("year_in_use"))
-            .order_by()
+    benchmarks, years_by_indicator = benchmarks_fetch(authority=authority, period=period)
+    targets = targets_fetch(authority=authority)
+    cohorts = (
+        cohorts_fetch(
+            authority=authority,
+            start=window[0],
+            end=period,
+            include_drafts=include_drafts,
+            indicator_ids=[indicator.pk for indicator in indicators] if indicator_codes is not None else None,
         )
+        if with_cohorts
+        else {}
     )
-    years_by_indicator: dict[int, list[str]] = defaultdict(list)
-    for indicator_id, year in benchmarks:
-        years_by_indicator[indicator_id].append(year)
-
-    targets: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
-    for target in Target.objects.filter(authority=authority).only("indicator_id", "kind", "year", "value"):
-        targets[(target.indicator_id, target.kind)][target.year] = target.value
 
     rows = []
     headlines = []
@@ -191,38 +164,17 @@ def scorecard_build(
                   include_drafts=include_drafts)
             for month in window
         ]  # fmt: skip
-        latest, previous = rating.latest_two([(cell.period, cell.value) for cell in cells])
-        year = rating.benchmark_year_for(period, years_by_indicator.get(indicator.pk, []))
-        benchmark = benchmarks.get((indicator.pk, year)) if year else None
-        benchmark = benchmark or BenchmarkFigures(year=None)
-        target = rating.target_for(period, targets.get((indicator.pk, TargetKind.TARGET), {}))
-        baseline = rating.baseline_for(period, targets.get((indicator.pk, TargetKind.BASELINE), {}))
-        result = rating.rate(
-            latest.value if latest else None,
-            polarity=indicator.polarity,
-            decimals=indicator.decimals,
-            target=_comparator("target", target[1], target[0]) if target else None,
-            england=_comparator("England", benchmark.england, benchmark.year),
-            sn_average=_comparator("SN average", benchmark.sn_average, benchmark.year),
-            amber_tolerance=indicator.amber_tolerance,
-        )
         rows.append(
-            ScorecardRow(
-                indicator=indicator,
-                cells=tuple(cells),
-                latest=latest,
-                previous=previous,
-                benchmark=benchmark,
-                target=target,
-                baseline=baseline,
-                direction=rating.direction(
-                    latest.value if latest else None,
-                    previous.value if previous else None,
-                    polarity=indicator.polarity,
-                    decimals=indicator.decimals,
-                ),
-                rating=result,
+            row_rate(
+                indicator,
+                cells,
                 period=period,
+                benchmarks=benchmarks,
+                years=years_by_indicator.get(indicator.pk, []),
+                targets=targets.get(indicator.pk, NO_TARGETS),
+                points=series.get(indicator.pk, []) if sums is None else None,
+                sums=sums.get(indicator.pk, NO_SUMS) if sums is not None else None,
+                cohorts=cohort_rows(indicator, window, cohorts.get(indicator.pk, {})),
             )
         )
         if indicator.section == HEADLINE_SECTION:
@@ -238,6 +190,76 @@ def scorecard_build(
         include_drafts=include_drafts,
         month_notes=tuple(_month_note(sign_offs.get(month), include_drafts) for month in window),
     )
+
+
+def row_rate(
+    indicator: Indicator,
+    cells: list[MonthCell],
+    *,
+    period: datetime.date,
+    benchmarks: dict[tuple[int, str], BenchmarkFigures],
+    years: list[str],
+    targets: IndicatorTargets,
+    points: list[tuple[datetime.date, Decimal]] | None,
+    sums: SeriesSums | None = None,
+    cohorts: tuple = (),
+) -> ScorecardRow:
+    """One indicator's rated row from its cells (months, or quarters held as their last month).
+
+    The SPC icons come from the series ``points`` or, for the grid, from its ``sums`` (then the row has no
+    series: ``points`` is None).
+    """
+    latest, previous = rating.latest_two([(cell.period, cell.value) for cell in cells])
+    year = rating.benchmark_year_for(period, years)
+    benchmark = benchmarks.get((indicator.pk, year)) if year else None
+    benchmark = benchmark or BenchmarkFigures(year=None)
+    target = targets.target(period)
+    baseline = targets.baseline(period)
+    result = rating.rate(
+        latest.value if latest else None,
+        polarity=indicator.polarity,
+        decimals=indicator.decimals,
+        target=_comparator("target", target[1], target[0]) if target else None,
+        england=_comparator("England", benchmark.england, benchmark.year),
+        sn_average=_comparator("SN average", benchmark.sn_average, benchmark.year),
+        amber_tolerance=indicator.amber_tolerance,
+    )
+    return ScorecardRow(
+        indicator=indicator,
+        cells=tuple(cells),
+        latest=latest,
+        previous=previous,
+        benchmark=benchmark,
+        target=target,
+        baseline=baseline,
+        direction=rating.direction(
+            latest.value if latest else None,
+            previous.value if previous else None,
+            polarity=indicator.polarity,
+            decimals=indicator.decimals,
+        ),
+        rating=result,
+        period=period,
+        series=tuple(points) if points is not None else None,
+        # The icons' variation and assurance; the full chart (``row.spc``) is worked out when something draws it.
+        signal=spc_signal(points, polarity=indicator.polarity, target=target[1] if target else None)
+        if sums is None
+        else signal_from_sums(sums, polarity=indicator.polarity, target=target[1] if target else None),
+        interval=_interval(indicator, latest, cells),
+        trajectory=targets.trajectory([cell.period for cell in cells]),
+        target_month=targets.interim_month(period) if target else None,
+        cohorts=cohorts,
+    )
+
+
+def _interval(
+    indicator: Indicator, latest: rating.Observation | None, cells: list[MonthCell]
+) -> tuple[Decimal, Decimal] | None:
+    """The 95% Wilson interval of the latest value, when it is a percent with a numerator and denominator."""
+    if latest is None or indicator.unit != "percent":
+        return None
+    cell = next(cell for cell in cells if cell.period == latest.period)
+    return spc.wilson_interval(cell.numerator, cell.denominator)
 
 
 def _cell(
@@ -315,36 +337,30 @@ def indicators_in_catalogue_order(indicators: list[Indicator]) -> list[Indicator
     return [indicator for section in by_section.values() for indicator in section]
 
 
-def _merge_benchmarks(rows: list[Benchmark]) -> dict[tuple[int, str], BenchmarkFigures]:
-    """Per indicator and year, every figure from the council's own entry if present, else from DfE."""
-    grouped: dict[tuple[int, str], list[Benchmark]] = defaultdict(list)
-    for benchmark in rows:
-        grouped[(benchmark.indicator_id, benchmark.year)].append(benchmark)
-    merged = {}
-    for key, candidates in grouped.items():
-        candidates.sort(key=lambda b: 0 if b.source == BenchmarkSource.ENTERED else 1)
-        figures: dict[str, object] = {}
-        sources: dict[str, str] = {}
-        for name in BENCHMARK_FIELDS:
-            for benchmark in candidates:
-                value = getattr(benchmark, name)
-                if value is not None:
-                    figures[name], sources[name] = value, benchmark.source
-                    break
-        note = next((b.note for b in candidates if b.note), "")
-        merged[key] = BenchmarkFigures(year=key[1], note=note, sources=sources, **figures)
-    return merged
-
-
 def _comparator(label: str, value: Decimal | None, year: str | None) -> rating.Comparator | None:
     return rating.Comparator(label, value, year) if value is not None else None
 
 
 def scorecard_heading(
-    *, authority: Authority, period: datetime.date, months: int = DEFAULT_MONTHS, include_drafts: bool = False
+    *,
+    authority: Authority,
+    period: datetime.date | Quarter,
+    months: int = DEFAULT_MONTHS,
+    include_drafts: bool = False,
 ) -> Scorecard:
     """The scorecard without rows: enough for the page around a cached grid (the sign-off banner and
-    actions), in one query."""
+    actions), in one query; none for a quarter, which has no sign-off of its own."""
+    if isinstance(period, Quarter):
+        window = [quarter.last_month for quarter in quarter_window(period, months)]
+        return Scorecard(
+            authority=authority,
+            period=period.last_month,
+            months=window,
+            rows=[],
+            headlines=[],
+            include_drafts=include_drafts,
+            quarterly=True,
+        )
     sign_off = (
         ScorecardMonth.objects.select_related("approved_by")
         .filter(authority=authority, period=period)
@@ -376,8 +392,3 @@ def _month_note(sign_off: ScorecardMonth | None, include_drafts: bool) -> str:
 def _headline_earliest(period: datetime.date) -> datetime.date:
     """How far back a headline tile looks for its latest and previous figures: two years."""
     return datetime.date(period.year - 2, period.month, 1)
-
-
-def _latest_ended_year(period: datetime.date) -> str:
-    """The latest financial year that ended (31 March) before the period's month starts."""
-    return rating.financial_year_label(period.year - 1 if period.month >= 4 else period.year - 2)

@@ -29,11 +29,15 @@ class MonthTable(tables.Table):
     def for_row(cls, row: ScorecardRow) -> MonthTable:
         data = [
             {
-                "month": f"{cell.period:%B %Y}",
+                "month": cell.name,
                 "figure": cell.text if cell.value is not None else "–",
                 "status": cell.status_label or ("Reported" if cell.value is not None else "No figure"),
                 "commentary": cell.commentary or "–",
             }
             for cell in reversed(row.cells)
         ]
+        if row.quarterly:
+            table = cls(data, caption=f"{row.indicator.name}: quarter by quarter")
+            table.columns["month"].column.verbose_name = "Quarter"
+            return table
         return cls(data, caption=f"{row.indicator.name}: month by month")

@@ -20,19 +20,30 @@ from scorecards.entry.signoff import month_approve, month_submit
 from scorecards.imports import import_file
 from scorecards.models import ChangeRoute, ScorecardMonth, SignOffState
 
+from .plans import ILLUSTRATIVE_PLANS, plans_load  # noqa: F401 - the pages name the illustrative plans
+
 DEMO_DIR = Path(__file__).resolve().parent
 KINDS = ("authorities", "indicators", "values", "benchmarks", "targets")
+#: More files of a kind, loaded after its own: the synthetic council's history (``synthetic_history.py``).
+MORE_FILES = {"values": ("values_839_history.csv", "breakdowns.csv")}
 DEMO_PASSWORD = "scorecard-demo-2020"
+#: Central Bedfordshire (823), Northumberland (929) and Devon (878) bring a plan each, and no figures.
+PLAN_COUNCILS = ("823", "929", "878")
 DEMO_USERS = (
-    ("board", "board_member", ("838", "839")),
-    ("officer", "officer", ("838",)),
+    ("board", "board_member", ("838", "839", *PLAN_COUNCILS)),
+    ("officer", "officer", ("838", "839", *PLAN_COUNCILS)),
     ("approver", "approver", ("838",)),
-    ("admin", "administrator", ("838", "839")),
+    ("admin", "administrator", ("838", "839", *PLAN_COUNCILS)),
 )
-#: The demo's sign-off story: Dorset's months are approved; BCP's newest month awaits approval.
+#: The demo's sign-off story: Dorset's months are approved; BCP's newest month awaits approval, and its
+#: synthetic history from December 2017 is approved, so board members see its SPC charts.
 APPROVED = {
     "838": [f"2020-{month:02d}" for month in range(3, 12)],
-    "839": [f"2020-{m:02d}" for m in range(6, 11)],
+    "839": ["2017-12"]
+    + [f"{year}-{m:02d}" for year in (2018, 2019) for m in range(1, 13)]
+    + [f"2020-{m:02d}" for m in range(1, 11)],
+    # Devon's one month: school attendance of its children in care, with cohorts (``breakdowns.csv``).
+    "878": ["2020-05"],
 }
 SUBMITTED = {"839": ["2020-11"]}
 
@@ -42,10 +53,11 @@ def demo_load() -> str:
     """Load (or refresh) every demo file and the demo logins; safe to run again."""
     parts = []
     for kind in KINDS:
-        path = DEMO_DIR / f"{kind}.csv"
-        with path.open("rb") as handle:
-            summary = import_file(kind, handle, path.name, route=ChangeRoute.COMMAND)
-        parts.append(f"{kind} {summary}")
+        for name in (f"{kind}.csv", *MORE_FILES.get(kind, ())):
+            path = DEMO_DIR / name
+            with path.open("rb") as handle:
+                summary = import_file(kind, handle, path.name, route=ChangeRoute.COMMAND)
+            parts.append(f"{kind} {summary}" if name == f"{kind}.csv" else f"{name} {summary}")
     users = {}
     for username, role, codes in DEMO_USERS:
         users[username], _ = user_add(
@@ -59,6 +71,7 @@ def demo_load() -> str:
         authority = Authority.objects.get(code=code)
         for month in months:
             _sign_off(authority, month, users, approve=False)
+    parts.extend(plans_load(users))
     return "; ".join(parts)
 
 

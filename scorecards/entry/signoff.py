@@ -166,18 +166,21 @@ def snapshot_take(month: ScorecardMonth, *, user) -> MonthSnapshot:
         approved_by_name=user.get_username() if user is not None else "",
         summary=month.summary,
     )
-    fields = ("value", "numerator", "denominator", "status", "commentary")
+    # The headline figure and its cohorts, in the order they were stored (the cohorts' order on the page).
+    fields = ("value", "numerator", "denominator", "status", "commentary", "cohort")
     # How each figure was made, kept in words as it stood at approval: "computed from the 903 return of ...".
     made = ("updated_at", "computed_from__uploaded_at", "computed_from__applied_at")
-    rows = MonthlyValue.objects.filter(authority_id=month.authority_id, period=month.period).values_list(
-        "indicator_id", *fields, *made
+    rows = (
+        MonthlyValue.objects.filter(authority_id=month.authority_id, period=month.period)
+        .order_by("pk")
+        .values_list("indicator_id", *fields, *made)
     )
     SnapshotFigure.objects.bulk_create(
         SnapshotFigure(
             snapshot=snapshot,
             indicator_id=row[0],
-            source_note=source_note(updated_at=row[6], uploaded_at=row[7], applied_at=row[8]),
-            **dict(zip(fields, row[1:6], strict=True)),
+            source_note=source_note(updated_at=row[7], uploaded_at=row[8], applied_at=row[9]),
+            **dict(zip(fields, row[1:7], strict=True)),
         )
         for row in rows
     )

@@ -15,7 +15,7 @@ from scorecards.models import (
     Unit,
     ValueStatus,
 )
-from scorecards.rating import round_half_up
+from scorecards.rating import financial_year_of, parse_financial_year, round_half_up
 
 from . import cells, messages
 from .base import ABSENT, INVALID, KindImport, RowReader, is_set, max_length, not_negative, text_of
@@ -27,6 +27,8 @@ RATIO_FACTORS = {Unit.PERCENT.value: Decimal(100), Unit.RATE_PER_10K.value: Deci
 PROPORTION_UNITS = {Unit.PERCENT.value, Unit.RATE_PER_10K.value}
 STATUSES = tuple(ValueStatus.values)
 TARGET_KINDS = tuple(TargetKind.values)
+#: The comparators a benchmarks row gives, each a figure in the indicator's unit.
+BENCHMARK_FIGURES = ("england", "region", "sn_average", "sn_min", "sn_max", "own")
 
 
 # Figures of an authority for an indicator: values, benchmarks, targets -------------------------------------
@@ -96,16 +98,25 @@ class ValueImport(FigureImport):
     name = "values"
     model = MonthlyValue
     required = ("authority", "indicator", "period")
-    optional = ("value", "numerator", "denominator", "status", "commentary")
+    optional = ("value", "numerator", "denominator", "status", "commentary", "cohort")
     key_columns = ("authority", "indicator", "period")
-    key_fields = ("authority_id", "indicator_id", "period")
+    #: A row without a cohort is the month's headline figure; a breakdown (a cohort) of the same month is
+    #: another row, never the one a headline row updates.
+    key_fields = ("authority_id", "indicator_id", "period", "cohort")
     update_fields = ("value", "numerator", "denominator", "status", "commentary", "updated_by", "updated_at")
     audit_kind = "value"
     audited_fields = ("value", "numerator", "denominator", "status", "commentary")
 
+    def object_key(self, planned):
+        # The audit names a cohort's figure apart from the headline figure of the same month.
+        cohort = planned.fields.get("cohort", "")
+        return " ".join(planned.key) + (f" ({cohort})" if cohort else "")
+
     def parse(self, reader, ordinal):
         authority_id, indicator = self.read_references(reader)
         period = reader.read("period", cells.parse_period, required=True)
+        cohort = reader.read("cohort", text_of(max_length(MonthlyValue, "cohort")))
+        cohort = "" if cohort is ABSENT or cohort is None else cohort
         value, numerator, denominator = (
             self.figure(reader, "value", indicator),
             self.count(reader, "numerator"),
@@ -126,13 +137,15 @@ class ValueImport(FigureImport):
                 reader.error("value", messages.VALUE_OR_STATUS_REQUIRED)
             elif has_figure and is_set(indicator):
                 value = self._value_from_ratio(reader, value, numerator, denominator, indicator)
-        if not all(is_set(v) for v in (authority_id, indicator, period)):
+            if status and is_set(cohort) and cohort:
+                reader.error("cohort", messages.COHORT_WITH_STATUS.format(cohort=cohort, status=status))
+        if not all(is_set(v) for v in (authority_id, indicator, period, cohort)):
             return None
         fields = {"value": value, "numerator": numerator, "denominator": denominator, "status": status}
         if commentary is not ABSENT:
             fields["commentary"] = commentary or ""
-        key = {"authority_id": authority_id, "indicator_id": indicator[0], "period": period}
-        return (authority_id, indicator[0], period), key, fields
+        key = {"authority_id": authority_id, "indicator_id": indicator[0], "period": period, "cohort": cohort}
+        return (authority_id, indicator[0], period, cohort), key, fields
 
     @staticmethod
     def count(reader: RowReader, column: str):
@@ -187,11 +200,11 @@ class BenchmarkImport(FigureImport):
     name = "benchmarks"
     model = Benchmark
     required = ("authority", "indicator", "year")
-    optional = ("england", "region", "sn_average", "sn_min", "sn_max", "own", "note")
+    optional = ("england", "region", "sn_average", "sn_min", "sn_max", "own", "note", "range_group")
     key_columns = ("authority", "indicator", "year")
     key_fields = ("authority_id", "indicator_id", "year")
     fixed = {"source": BenchmarkSource.ENTERED}
-    update_fields = ("england", "region", "sn_average", "sn_min", "sn_max", "own", "note")
+    update_fields = (*BENCHMARK_FIGURES, "note", "range_group")
     audit_kind = "benchmark"
     audited_fields = update_fields
 
@@ -202,8 +215,9 @@ class BenchmarkImport(FigureImport):
     def parse(self, reader, ordinal):
         authority_id, indicator = self.read_references(reader)
         year = reader.read("year", cells.parse_year, required=True)
-        fields = {name: self.figure(reader, name, indicator) for name in self.update_fields[:-1]}
+        fields = {name: self.figure(reader, name, indicator) for name in BENCHMARK_FIGURES}
         fields["note"] = reader.read("note", text_of(max_length(Benchmark, "note")))
+        fields["range_group"] = reader.read("range_group", text_of(max_length(Benchmark, "range_group")))
         minimum, maximum = fields["sn_min"], fields["sn_max"]
         if is_set(minimum) and is_set(maximum) and None not in (minimum, maximum) and minimum > maximum:
             reader.error(
@@ -213,8 +227,9 @@ class BenchmarkImport(FigureImport):
         if not all(is_set(v) for v in (authority_id, indicator, year)):
             return None
         fields = {name: value for name, value in fields.items() if value is not ABSENT}
-        if "note" in fields and fields["note"] is None:
-            fields["note"] = ""
+        for name in ("note", "range_group"):
+            if name in fields and fields[name] is None:
+                fields[name] = ""
         key = {"authority_id": authority_id, "indicator_id": indicator[0], "year": year, **self.fixed}
         return (authority_id, indicator[0], year), key, fields
 
@@ -223,9 +238,10 @@ class TargetImport(FigureImport):
     name = "targets"
     model = Target
     required = ("authority", "indicator", "kind", "year", "value")
-    optional = ("note",)
+    optional = ("note", "period")
     key_columns = ("authority", "indicator", "kind", "year")
-    key_fields = ("authority_id", "indicator_id", "kind", "year")
+    #: A row with a period is an interim target for that month, on the way to the year's target.
+    key_fields = ("authority_id", "indicator_id", "kind", "year", "period")
     update_fields = ("value", "note")
     audit_kind = "target"
     audited_fields = update_fields
@@ -238,14 +254,43 @@ class TargetImport(FigureImport):
             required=True,
         )
         year = reader.read("year", cells.parse_year, required=True)
+        period = reader.read("period", cells.parse_period)
+        period = None if period is ABSENT else period
         fields = {
             "value": self.figure(reader, "value", indicator, required=True),
             "note": reader.read("note", text_of(max_length(Target, "note"))),
         }
-        if not all(is_set(v) for v in (authority_id, indicator, kind, year)):
+        if period not in (None, INVALID) and kind == TargetKind.BASELINE:
+            reader.error("period", messages.INTERIM_ON_BASELINE)
+            period = INVALID
+        elif period not in (None, INVALID) and is_set(year) and financial_year_of(period) != year:
+            start = parse_financial_year(year)
+            reader.error(
+                "period",
+                messages.INTERIM_OUTSIDE_YEAR.format(
+                    period=f"{period:%Y-%m}", year=year, start=start, end=start + 1
+                ),
+            )
+            period = INVALID
+        if not all(is_set(v) for v in (authority_id, indicator, kind, year, period)):
             return None
         fields = {name: value for name, value in fields.items() if value is not ABSENT}
         if "note" in fields and fields["note"] is None:
             fields["note"] = ""
         key = {"authority_id": authority_id, "indicator_id": indicator[0], "kind": kind, "year": year}
-        return (authority_id, indicator[0], kind, year), key, fields
+        key["period"] = period
+        return (authority_id, indicator[0], kind, year, period), key, fields
+
+    def existing(self, keys):
+        # A year's target has no period (NULL), which ``period IN (...)`` never matches: look up without it.
+        keys = list(keys)
+        if not keys:
+            return {}
+        lookups = {f"{name}__in": {key[i] for key in keys} for i, name in enumerate(self.key_fields[:-1])}
+        rows = Target.objects.filter(**lookups).values_list("pk", *self.key_fields, *self.stored)
+        width = len(self.key_fields) + 1
+        return {row[1:width]: (row[0], row[width:]) for row in rows}
+
+    def object_key(self, planned):
+        period = planned.fields.get("period")
+        return " ".join(planned.key) + (f" {period:%Y-%m}" if period else "")

@@ -121,3 +121,24 @@ MIN_OVER_MAX = "sn_min {minimum} is larger than sn_max {maximum}"
 
 UNKNOWN_KIND = "{kind!r} is not a kind of import; expected one of: {expected}"
 PLAN_HAS_ERRORS = "the import has {count} error(s), so nothing was written"
+
+# Quarters, cohorts and trajectories (shared/CONTRACT.md) ---------------------------------------------------
+
+UNKNOWN_QUARTER_RULE = "{value!r} is not a quarter rule; expected one of: {expected}"
+POOLED_COUNT = (
+    "a count cannot be pooled: pooled adds numerators over denominators, which a count does not have; "
+    "use sum for a count in the month (children who came into care) or end for a count on a day "
+    "(children in care)"
+)
+POOLED_WITHOUT_COUNTS = (
+    "pooled makes a quarter from numerators and denominators, but {count} stored figure(s) of {code} have "
+    "none; import them with their numerator and denominator first, or use end"
+)
+COHORT_WITH_STATUS = (
+    "a cohort row needs a figure: the cohort {cohort!r} cannot carry the status {status!r}; "
+    "leave the row out, or give its value"
+)
+INTERIM_ON_BASELINE = "a baseline has no period: only a target can have an interim target for a month"
+INTERIM_OUTSIDE_YEAR = (
+    "{period} is not in {year} (April {start} to March {end}): an interim target's month lies inside its year"
+)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from authorities.models import Authority, StatisticalNeighbour
-from scorecards.models import Indicator, Polarity, Unit
+from scorecards.models import Indicator, MonthlyValue, Polarity, QuarterRule, Unit
 
 from . import cells, messages
 from .base import ABSENT, BATCH_SIZE, KindImport, is_set, max_length, not_negative, text_of
 
 UNITS = tuple(Unit.values)
 POLARITIES = tuple(Polarity.values)
+QUARTER_RULES = tuple(QuarterRule.values)
 
 
 def ids_by_code(model, creates, updates) -> dict[str, int]:
@@ -125,7 +126,7 @@ class IndicatorImport(KindImport):
     name = "indicators"
     model = Indicator
     required = ("code", "section", "name", "unit", "polarity", "decimals")
-    optional = ("source", "definition", "amber_tolerance")
+    optional = ("source", "definition", "amber_tolerance", "quarter_rule")
     key_columns = ("code",)
     audit_kind = "indicator"
     audited_fields = (
@@ -138,6 +139,7 @@ class IndicatorImport(KindImport):
         "definition",
         "amber_tolerance",
         "position",
+        "quarter_rule",
     )
     update_fields = (
         "section",
@@ -149,7 +151,18 @@ class IndicatorImport(KindImport):
         "definition",
         "amber_tolerance",
         "position",
+        "quarter_rule",
     )
+
+    def prepare(self):
+        # Stored figures without both counts, by indicator: such an indicator cannot become ``pooled``.
+        self.uncounted = dict(
+            MonthlyValue.objects.filter(value__isnull=False)
+            .filter(Q(numerator__isnull=True) | Q(denominator__isnull=True))
+            .values("indicator__code")
+            .annotate(count=Count("pk"))
+            .values_list("indicator__code", "count")
+        )
 
     def parse(self, reader, ordinal):
         code = reader.read(
@@ -180,7 +193,21 @@ class IndicatorImport(KindImport):
             ),
             # The catalogue's order is the file's order, so importing it again reorders the catalogue.
             "position": ordinal,
+            "quarter_rule": reader.read(
+                "quarter_rule",
+                lambda text: cells.parse_choice(text, QUARTER_RULES, messages.UNKNOWN_QUARTER_RULE),
+            ),
         }
+        if fields["quarter_rule"] is None:
+            fields["quarter_rule"] = QuarterRule.END.value
+        if fields["quarter_rule"] == QuarterRule.POOLED:
+            if unit == Unit.COUNT:
+                reader.error("quarter_rule", messages.POOLED_COUNT)
+            elif is_set(code) and self.uncounted.get(code):
+                reader.error(
+                    "quarter_rule",
+                    messages.POOLED_WITHOUT_COUNTS.format(count=self.uncounted[code], code=code),
+                )
         if not is_set(code):
             return None
         fields = {name: value for name, value in fields.items() if value is not ABSENT}

@@ -23,16 +23,27 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from scorecards.core.charts import describe_chart, sparkline_svg
+from scorecards.packs.exceptions import exception_report
+from scorecards.packs.grid import (  # noqa: F401 - the grid's types are read from here too
+    GRID_COLUMN_NAMES,
+    GRID_COLUMNS,
+    GRID_WIDTH_MM,
+    PENDING,
+    GridFigures,
+    GridLayout,
+    GridMonth,
+    PackIndicator,
+    SectionItems,
+    grid_layout,
+)
 from scorecards.packs.svg import indicator_chart_svg
 from scorecards.rating import Rag
-from scorecards.rows import Scorecard, ScorecardRow
+from scorecards.rows import Scorecard
+from scorecards.spc import METHOD
 
 BOARD_NAME = "Corporate Parenting Board"
-#: A figure that exists but belongs to a month not approved yet, in a pack that shows approved figures only.
-PENDING = "pending"
 STYLESHEET = "css/pdf.css"
 #: Width of an indicator chart in CSS pixels, as printed beside its benchmark callouts.
 CHART_WIDTH = 428
@@ -66,79 +77,6 @@ PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class GridFigures:
-    """A row's figures as the grid prints them: days without the word (the name says days), ranges short."""
-
-    england: str
-    sn_average: str
-    sn_range: str
-    target: str
-    baseline: str
-    months: tuple[str, ...]
-
-    @classmethod
-    def of(cls, row: ScorecardRow) -> GridFigures:
-        def bare(text: str) -> str:
-            return text.removesuffix(" days").removesuffix(" day") if row.indicator.unit == "days" else text
-
-        figures = row.benchmark
-        sn_range = ""
-        if figures.sn_min is not None and figures.sn_max is not None:
-            sn_range = f"{bare(row.fmt(figures.sn_min))}–{bare(row.fmt(figures.sn_max))}"
-        months = []
-        for cell in row.cells:
-            if cell.value is not None:
-                months.append(bare(cell.text))
-            else:
-                months.append(PENDING if cell.withheld else cell.status_abbr or "–")
-        return cls(
-            england=bare(row.england_text),
-            sn_average=bare(row.sn_average_text),
-            sn_range=sn_range,
-            target=bare(row.target_text),
-            baseline=bare(row.baseline_text),
-            months=tuple(months),
-        )
-
-
-@dataclass(frozen=True)
-class PackIndicator:
-    """A scorecard row with its pictures, as data: URLs (WeasyPrint reads an image far faster than inline SVG)."""
-
-    row: ScorecardRow
-    chart: str
-    chart_description: SafeString
-    sparkline: str
-    grid: GridFigures
-
-
-@dataclass(frozen=True)
-class GridLayout:
-    """Fixed column widths of the landscape grid: 13 months fit the page, and WeasyPrint measures no cell."""
-
-    compact: bool
-    widths: dict[str, str]
-
-
-#: The landscape grid's width (A4 landscape less its margins) and its columns other than the indicator's.
-GRID_WIDTH_MM = 274.0
-GRID_COLUMN_NAMES = ("england", "sn", "target", "baseline", "month", "direction", "trend", "rag", "page")
-GRID_COLUMNS = {  # widths in mm: up to 6 months, then 12 or 13 months in smaller type
-    False: (13, 24, 16, 16, 12.5, 19, 18, 19, 7),
-    True: (11, 19, 13, 13, 9.2, 16.5, 13, 18.5, 6),
-}
-
-
-def grid_layout(months: int) -> GridLayout:
-    compact = months > 6
-    columns = dict(zip(GRID_COLUMN_NAMES, GRID_COLUMNS[compact], strict=True))
-    used = sum(width for name, width in columns.items() if name != "month") + months * columns["month"]
-    widths = {name: f"{width:.1f}mm" for name, width in columns.items()}
-    widths["indicator"] = f"{GRID_WIDTH_MM - used:.1f}mm"
-    return GridLayout(compact=compact, widths=widths)
-
-
 def svg_data_url(svg: str) -> str:
     if not svg:
         return ""
@@ -156,7 +94,7 @@ class PackPdf:
 
 
 def pack_title(scorecard: Scorecard, *, draft: bool) -> str:
-    title = f"{scorecard.authority.name} corporate parenting scorecard, {scorecard.period:%B %Y}"
+    title = f"{scorecard.authority.name} corporate parenting scorecard, {scorecard.period_name}"
     return f"{title} (draft)" if draft else title
 
 
@@ -271,14 +209,18 @@ def _pack_html(
     data_as_of: datetime.datetime | None,
     board_name: str,
     progress: _Progress,
+    meeting=None,
 ) -> str:
     progress.report(1)
-    series_label = f"{scorecard.authority.name} monthly value"
+    series_label = f"{scorecard.authority.name} {'quarterly' if scorecard.quarterly else 'monthly'} value"
     indicator_sections = []
     for section, rows in scorecard.sections:
         items = []
         for row in rows:
-            chart = indicator_chart_svg(row, width=CHART_WIDTH, series_label=series_label)
+            # An indicator with no figure in the window gets a line, not a page part with an empty chart.
+            chart = (
+                indicator_chart_svg(row, width=CHART_WIDTH, series_label=series_label) if row.latest else ""
+            )
             items.append(
                 PackIndicator(
                     row=row,
@@ -289,12 +231,12 @@ def _pack_html(
                 )
             )
             progress.report(progress.done + 1)
-        indicator_sections.append((section, items))
+        indicator_sections.append((section, SectionItems(items)))
     title = pack_title(scorecard, draft=draft)
     context = {
         "title": title,
         "description": (
-            f"Corporate parenting scorecard of {scorecard.authority.name} for {scorecard.period:%B %Y}: "
+            f"Corporate parenting scorecard of {scorecard.authority.name} for {scorecard.period_name}: "
             f"{len(scorecard.rows)} indicators with benchmarks, targets, direction of travel and RAG ratings"
             + ("; draft, not yet approved." if draft else "; approved.")
         ),
@@ -306,8 +248,12 @@ def _pack_html(
         "board_name": board_name,
         "indicator_sections": indicator_sections,
         "red_rows": [row for row in scorecard.rows if row.rag == Rag.RED],
+        # Opens the pack: every indicator's SPC icons, then the rows needing attention.
+        "exceptions": exception_report(scorecard, data_url=svg_data_url),
+        "forecast_method": METHOD,
         "benchmark_year": common_benchmark_year(scorecard),
-        "grid": grid_layout(len(scorecard.months)),
+        "grid": grid_layout(len(scorecard.months), region=scorecard.has_region),
+        "meeting": meeting,  # a meeting's pack: plans.meetings.MeetingPack, drawn before the scorecard
     }
     return render_to_string("scorecards/packs/pdf/pack.html", context)
 
@@ -337,6 +283,7 @@ def scorecard_pdf_render(
     data_as_of: datetime.datetime | None = None,
     board_name: str = BOARD_NAME,
     progress: ProgressCallback | None = None,
+    meeting=None,
 ) -> PackPdf:
     """Lay out and write the pack; ``progress(done, total)`` is called for each chart and each page laid out."""
     counter = _Progress(progress, scorecard)
@@ -347,6 +294,7 @@ def scorecard_pdf_render(
         data_as_of=data_as_of,
         board_name=board_name,
         progress=counter,
+        meeting=meeting,
     )
     stylesheet = stylesheet_path()
     base_url = stylesheet.parent.parent.resolve().as_uri() + "/"
@@ -364,21 +312,6 @@ def scorecard_pdf_render(
     return PackPdf(content=content, page_count=page_count)
 
 
-def scorecard_pdf(
-    scorecard: Scorecard,
-    *,
-    draft: bool,
-    produced_at: datetime.datetime | None = None,
-    data_as_of: datetime.datetime | None = None,
-    board_name: str = BOARD_NAME,
-    progress: ProgressCallback | None = None,
-) -> bytes:
-    """The board pack PDF of one scorecard (see ``scorecard_pdf_render`` for its page count too)."""
-    return scorecard_pdf_render(
-        scorecard,
-        draft=draft,
-        produced_at=produced_at,
-        data_as_of=data_as_of,
-        board_name=board_name,
-        progress=progress,
-    ).content
+def scorecard_pdf(scorecard: Scorecard, **options) -> bytes:
+    """The board pack PDF of one scorecard; the options of ``scorecard_pdf_render``, which counts pages too."""
+    return scorecard_pdf_render(scorecard, **options).content

@@ -113,8 +113,7 @@ def _domain(row: ScorecardRow) -> tuple[float, float]:
         for v in (figures.england, figures.sn_average, figures.sn_min, figures.sn_max)
         if v is not None
     ]
-    if row.target is not None:
-        candidates.append(float(row.target[1]))
+    candidates += [float(value) for value in _window_targets(row) if value is not None]
     if not candidates:
         return (0.0, 100.0) if row.indicator.unit == "percent" else (0.0, 1.0)
     low, high = min(candidates), max(candidates)
@@ -145,13 +144,46 @@ def _legend_items(row: ScorecardRow, series_label: str) -> list[LegendItem]:
     if figures.sn_min is not None and figures.sn_max is not None:
         low = format_value(figures.sn_min, indicator.unit, indicator.decimals)
         high = format_value(figures.sn_max, indicator.unit, indicator.decimals)
-        items.append(LegendItem(f"SN range {low} to {high}{year}", "band", BAND_FILL))
-    if row.target is not None:
-        target_year, target_value = row.target
+        items.append(LegendItem(f"{row.sn_range_short} {low} to {high}{year}", "band", BAND_FILL))
+    targets = {value for value in _window_targets(row) if value is not None}
+    if len(targets) > 1:
+        items.append(LegendItem("Target trajectory", "line", TARGET_COLOUR, "10 5"))
+    elif targets:
+        target_year, target_value = row.target or ("", next(iter(targets)))
         items.append(
             LegendItem(f"Target {row.fmt(target_value)} ({target_year})", "line", TARGET_COLOUR, "10 5")
         )
     return items
+
+
+def _window_targets(row: ScorecardRow) -> list[Decimal | None]:
+    """The target of each column of the window, from the first column with a figure (none before it): the
+    steps of a trajectory, drawn over the months they applied to."""
+    targets = [value for _, value in row.trajectory[: len(row.cells)]]
+    if len(targets) < len(row.cells):
+        # A row made without its trajectory: the target it has, across the window.
+        targets = [row.target[1] if row.target else None] * len(row.cells)
+    first = next((index for index, cell in enumerate(row.cells) if cell.value is not None), len(row.cells))
+    return [None] * first + targets[first:]
+
+
+def _target_steps(row: ScorecardRow, x, y, slot: float) -> list[str]:
+    """The target as a step line: level over each column it applied to, a riser where it changes."""
+    points: list[tuple[float, float]] = []
+    for index, value in enumerate(_window_targets(row)):
+        if value is None:
+            continue
+        level = y(float(value))
+        if not points or points[-1][1] != level:
+            points.append((x(index) - slot / 2, level))
+        points.append((x(index) + slot / 2, level))
+    if len(points) < 2:
+        return []
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+    return [
+        f'<polyline points="{path}" fill="none" stroke="{TARGET_COLOUR}" stroke-width="2" '
+        f'stroke-dasharray="10 5"/>'
+    ]
 
 
 def _legend_rows(items: list[LegendItem], width: float) -> list[list[tuple[float, LegendItem]]]:
@@ -270,7 +302,6 @@ def indicator_chart_svg(
     reference_lines = [
         (figures.england, ENGLAND_COLOUR, "6 4"),
         (figures.sn_average, SN_COLOUR, "2 3"),
-        (row.target[1] if row.target else None, TARGET_COLOUR, "10 5"),
     ]
     for value, colour, dash in reference_lines:
         if value is not None:
@@ -280,6 +311,7 @@ def indicator_chart_svg(
                 f'stroke-width="2" stroke-dasharray="{dash}"/>'
             )
 
+    parts += _target_steps(row, x, y, plot_width / slots)
     parts.append(
         f'<line x1="{left:.1f}" y1="{plot_bottom:.1f}" x2="{left + plot_width:.1f}" y2="{plot_bottom:.1f}" '
         f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'
@@ -287,16 +319,20 @@ def indicator_chart_svg(
     previous_year = None
     for index, cell in enumerate(row.cells):
         cx = x(index)
+        # A quarter is named Q1 to Q4 over its financial year; a month by its name over its calendar year.
+        tick, year = (
+            cell.short.split(" ", 1) if cell.quarterly else (f"{cell.period:%b}", f"{cell.period:%Y}")
+        )
         parts.append(
             f'<text x="{cx:.1f}" y="{plot_bottom + 13:.1f}" font-size="{TICK_FONT_SIZE}" text-anchor="middle" '
-            f'fill="{TEXT_COLOUR}">{cell.period:%b}</text>'
+            f'fill="{TEXT_COLOUR}">{tick}</text>'
         )
-        if cell.period.year != previous_year:
+        if year != previous_year:
             parts.append(
                 f'<text x="{cx:.1f}" y="{plot_bottom + 25:.1f}" font-size="{TICK_FONT_SIZE}" '
-                f'text-anchor="middle" fill="{MUTED_COLOUR}">{cell.period:%Y}</text>'
+                f'text-anchor="middle" fill="{MUTED_COLOUR}">{year}</text>'
             )
-            previous_year = cell.period.year
+            previous_year = year
         if cell.value is None:
             # A gap is a fact: say why there is no point rather than leave the reader guessing.
             parts.append(
@@ -327,7 +363,7 @@ def indicator_chart_svg(
         parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{SERIES_COLOUR}" stroke="#fff"/>')
         if index % label_every == 0 or index == len(row.cells) - 1:
             # The axis names the unit, so "566 days" is labelled "566"; percentages keep their sign.
-            text = cell.text.removesuffix(" days").removesuffix(" day")
+            text = row.fmt(cell.value).removesuffix(" days").removesuffix(" day")
             label_y = cy - 8 if cy - 8 > top + 4 else cy + 16
             half = _text_width(text, LABEL_FONT_SIZE) / 2 * 0.92 + 1.5
             parts.append(

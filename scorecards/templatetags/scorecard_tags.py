@@ -35,6 +35,9 @@ def _month_cell(cell) -> str:
         body = escape(cell.text)
     elif cell.status:
         body = format_html('<abbr title="{}">{}</abbr>', cell.status_label, cell.status_abbr)
+    elif cell.text not in ("", "–"):
+        # A quarter whose rule needs more months than it has: "2 of 3 months".
+        body = format_html('<span class="muted incomplete">{}</span>', cell.text)
     else:
         body = '<span class="muted" title="No figure">–</span>'
     if cell.revised_since:
@@ -42,3 +45,25 @@ def _month_cell(cell) -> str:
         when = date_filter(template_localtime(cell.revised_since), "j M Y")
         body += format_html('<span class="revised">revised since approval on {}</span>', when)
     return f'<td class="{classes}">{body}</td>'
+
+
+@register.simple_tag
+def spc_cells(row) -> SafeString:
+    """The row's variation and assurance cells: an icon (a letter in a circle) beside its words, and a tip
+    saying what it means; no assurance without a target. One call per row, like ``month_cells``."""
+    code = row.code
+    variation = format_html(
+        '<td class="spc-cell"><span class="spc-chip has-tip" tabindex="0" aria-describedby="var-{}">'
+        '<span class="spc-icon var-{}" aria-hidden="true">{}</span> {}</span>'
+        '<span role="tooltip" class="tip" id="var-{}">{}</span></td>',
+        code, row.signal.variation, row.variation_icon, row.variation_short, code, row.variation_reason,
+    )  # fmt: skip
+    if row.target is None:
+        return variation + mark_safe('<td class="spc-cell"><span class="muted">No target</span></td>')
+    assurance = format_html(
+        '<td class="spc-cell"><span class="spc-chip has-tip" tabindex="0" aria-describedby="ass-{}">'
+        '<span class="spc-icon ass-{}" aria-hidden="true">{}</span> {}</span>'
+        '<span role="tooltip" class="tip" id="ass-{}">{}</span></td>',
+        code, row.signal.assurance, row.assurance_icon, row.assurance_short, code, row.assurance_reason,
+    )  # fmt: skip
+    return variation + assurance

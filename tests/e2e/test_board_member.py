@@ -17,7 +17,7 @@ SCORECARD = "/scorecards/838/2020-11/"
 INDICATOR = "cic_rate_per_10k"
 INDICATOR_NAME = "Rate of children in care per 10,000 children"
 RAG_WORDS = {"Red", "Amber", "Green", "Not rated"}
-DIRECTION_WORDS = {"Improved", "Worsened", "Unchanged", "Up", "Down", "Same", "No trend"}
+DIRECTION_WORDS = {"Better", "Worse", "Unchanged", "Up", "Down", "Same", "No trend"}
 ARROWS = {"↑", "↓", "→", "–"}
 PACK_TIMEOUT_MS = 180_000
 #: .ci/e2e loads DfE's published statistics (../shared/data) when present: the comparison pages then have charts.
@@ -71,7 +71,7 @@ def test_a_board_member_reads_the_scorecard_and_its_indicator(visit):
     for text in directions:
         arrow, word = text.split(" ", 1)
         assert arrow in ARROWS and word.strip() in DIRECTION_WORDS, text
-    assert {"Improved", "Worsened"} <= {text.split(" ", 1)[1].strip() for text in directions}
+    assert {"Better", "Worse"} <= {text.split(" ", 1)[1].strip() for text in directions}
 
     person.step("by keyboard: Tab from an indicator reaches its rating, whose reason is shown and announced")
     row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(INDICATOR_NAME)))
@@ -88,9 +88,7 @@ def test_a_board_member_reads_the_scorecard_and_its_indicator(visit):
     page.keyboard.press("Tab")
     direction = row.locator("td.dir .has-tip")
     expect(direction).to_be_focused()
-    expect(direction).to_have_accessible_description(
-        re.compile(r"^Worsened: 70\.1 in Nov 2020 against 70\.0")
-    )
+    expect(direction).to_have_accessible_description(re.compile(r"^Worse: 70\.1 in Nov 2020 against 70\.0"))
     person.axe("scorecard")
 
     person.step("printed, the scorecard keeps the table, its words and arrows, and drops the controls")
@@ -100,7 +98,7 @@ def test_a_board_member_reads_the_scorecard_and_its_indicator(visit):
     expect(page.get_by_role("columnheader", name="Trend")).to_be_hidden()
     expect(chip).to_be_visible()
     expect(chip).to_have_text(re.compile(r"Red$"))
-    expect(direction).to_have_text(re.compile(r"Worsened$"))
+    expect(direction).to_have_text(re.compile(r"Worse$"))
     assert page.pdf(format="A4", landscape=True)[:5] == b"%PDF-"
     page.emulate_media(media="screen")
 

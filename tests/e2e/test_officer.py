@@ -61,7 +61,7 @@ def test_an_officer_enters_a_figure_and_sees_it_as_a_draft(visit):
     expect(cell).to_contain_text("69.9")
     expect(cell).to_contain_text("revised since approval")
     expect(page.locator(".banner")).to_contain_text("not been approved")
-    expect(row.locator("td.dir")).to_contain_text("Improved")
+    expect(row.locator("td.dir")).to_contain_text("Better")
     person.axe("scorecard with a draft revision (officer)")
 
 

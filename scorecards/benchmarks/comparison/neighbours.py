@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from django.db.models import BooleanField, Case, Q, Value, When
+
 from authorities.models import Authority, StatisticalNeighbour
 from scorecards.formatting import MISSING, format_value
 from scorecards.models import Benchmark, BenchmarkSource, Indicator
@@ -93,6 +95,27 @@ class Comparison(PublishedYear):
     trend: tuple[TrendYear, ...] = ()
     measure_note: str = ""
     file_name: str = ""
+    #: (position from the lowest figure, authorities of the region with a figure) in the latest year
+    region_rank: tuple[int, int] | None = None
+
+    @property
+    def region_position(self) -> str:
+        """E.g. "lowest of the 14 authorities in the South West with a figure": by the figure, not a verdict."""
+        if self.region_rank is None or not self.authority.region:
+            return ""
+        position, count = self.region_rank
+        region = self.authority.region
+        if count == 1:
+            return f"the only authority in the {region} with a figure"
+        if position == 1:
+            where = "lowest"
+        elif position == count:
+            where = "highest"
+        elif position <= (count + 1) // 2:
+            where = f"{_ordinal(position)} lowest"
+        else:
+            where = f"{_ordinal(count - position + 1)} highest"
+        return f"{where} of the {count} authorities in the {region} with a figure"
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -151,10 +174,19 @@ def comparison_build(*, authority: Authority, indicator: Indicator) -> Compariso
         .order_by("rank")
     )
     ids = {authority.pk} | {sn.neighbour_id for sn in neighbours if sn.neighbour_id}
-    benchmarks: dict[tuple[int, str], Benchmark] = {
-        (benchmark.authority_id, benchmark.year): benchmark
-        for benchmark in Benchmark.objects.filter(
-            indicator=indicator, source=BenchmarkSource.DFE, authority_id__in=ids
+    # The same query brings the authority's region's figures, for its place in the region.
+    in_region = (
+        Q(authority__region=authority.region, authority__is_current=True)
+        if authority.region
+        else Q(pk__in=[])
+    )
+    rows = list(
+        Benchmark.objects.filter(indicator=indicator, source=BenchmarkSource.DFE)
+        .filter(Q(authority_id__in=ids) | in_region)
+        .annotate(
+            in_region=Case(
+                When(in_region, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
         )
         .order_by()
         .only(
@@ -169,6 +201,11 @@ def comparison_build(*, authority: Authority, indicator: Indicator) -> Compariso
             "rank_of",
             "quartile",
         )
+    )
+    benchmarks: dict[tuple[int, str], Benchmark] = {
+        (benchmark.authority_id, benchmark.year): benchmark
+        for benchmark in rows
+        if benchmark.authority_id in ids
     }
     own_rows = {
         year: benchmark
@@ -239,6 +276,9 @@ def comparison_build(*, authority: Authority, indicator: Indicator) -> Compariso
     )
     return Comparison(
         year=year,
+        region_rank=_region_rank(
+            [b.own for b in rows if b.in_region and b.year == year and b.own is not None], own=own.value
+        ),
         own=own,
         neighbours=tuple(neighbour_figures),
         sn_average=average(
@@ -252,3 +292,17 @@ def comparison_build(*, authority: Authority, indicator: Indicator) -> Compariso
         trend=trend,
         **common,
     )
+
+
+def _region_rank(figures: list[Decimal], *, own: Decimal | None) -> tuple[int, int] | None:
+    """Where the authority's figure stands among its region's, lowest first (ties share a place)."""
+    if own is None or not figures:
+        return None
+    if own not in figures:
+        figures.append(own)
+    return sum(1 for figure in figures if figure < own) + 1, len(figures)
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

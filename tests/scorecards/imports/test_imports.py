@@ -38,7 +38,7 @@ from scorecards.models import (
 )
 
 VALUES_HEADER = "authority,indicator,period,value,numerator,denominator,status,commentary"
-VALUE_COLUMNS = "authority, indicator, period, value, numerator, denominator, status, commentary"
+VALUE_COLUMNS = "authority, indicator, period, value, numerator, denominator, status, commentary, cohort"
 NOV = datetime.date(2020, 11, 1)
 
 
