@@ -21,16 +21,17 @@ def test_an_officer_enters_a_figure_and_sees_it_as_a_draft(visit):
     person = visit()
     page = person.page
 
-    person.step("the officer signs in and lands on Dorset, the only council they belong to")
+    person.step("the officer signs in, sees the demo's councils they belong to, and opens Dorset's newest month")
     person.log_in("officer")
+    page.goto("/scorecards/838/")
     expect(page).to_have_url(re.compile(r"/scorecards/838/2020-11/(\?.*)?$"))
 
-    person.step("another council's scorecard is a 404 in the browser, like a council that does not exist")
-    for address in ("/scorecards/839/2020-11/", "/scorecards/839/2020-11/enter/", "/scorecards/839/upload/"):
+    person.step("a council the officer does not belong to is a 404 in the browser, like one that does not exist")
+    for address in ("/scorecards/800/2020-11/", "/scorecards/800/2020-11/enter/", "/scorecards/800/upload/"):
         response = page.goto(address)
         assert response is not None and response.status == 404, address
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    assert "Bournemouth" not in page.content()
+    assert "Bath" not in page.content()
 
     person.step("the month-entry form opens with the last figures beside each field")
     page.goto(ENTRY)
