@@ -143,8 +143,8 @@ def table_header(scorecard: Scorecard) -> list[str]:
     months = [period_key(month, scorecard.quarterly) for month in scorecard.months]
     keys = [key for key in ROW_KEYS if key != "values"]
     at = keys.index("latest_period")
-    counts = _count_columns(scorecard)
-    return keys[:at] + months + counts + keys[at:] + list(EXTRA_KEYS) + list(SPC_COLUMNS)
+    # The counts come last, so that the contract's columns keep their places for readers that count them.
+    return keys[:at] + months + keys[at:] + list(EXTRA_KEYS) + list(SPC_COLUMNS) + _count_columns(scorecard)
 
 
 def _count_columns(scorecard: Scorecard) -> list[str]:
