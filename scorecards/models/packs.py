@@ -19,7 +19,14 @@ class BoardPack(models.Model):
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="board_packs")
     period = models.DateField()
-    months = models.PositiveSmallIntegerField(default=6)
+    months = models.PositiveSmallIntegerField(
+        default=6, help_text="The window: months, or quarters for a quarter's pack."
+    )
+    quarter = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="A quarter's pack (YYYY-YY-Qn, period its last month); blank for a month's.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -61,6 +61,7 @@ class ChangeRoute(models.TextChoices):
     COMMAND = "command", "Command line"
     SIGN_OFF = "sign_off", "Sign-off"
     RETURN = "return", "SSDA903 return"
+    PLAN = "plan", "Plan and action forms"
 
 
 class ChangeRecord(models.Model):
