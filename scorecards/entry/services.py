@@ -1,8 +1,9 @@
 """Entering a month by form: what the form shows, and saving it with the import's own rules.
 
 A form submission is turned into the rows of a ``values`` upload and checked by the same planner, so a
-figure the form accepts is exactly a figure an upload would accept. On top of that the form asks for
-confirmation of unusual figures, and refuses to overwrite a colleague's save made since the form was opened.
+figure the form accepts is exactly a figure an upload would accept, and so is a cohort's (``entry.cohorts``).
+On top of that the form asks for confirmation of unusual figures, and refuses to overwrite a colleague's save
+made since the form was opened.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from django.db.models import Count, Max
 
 from authorities.models import Authority
 from scorecards.core.selectors import indicators_in_catalogue_order
+from scorecards.entry.cohorts import (
+    CohortSlot,
+    cohort_cells,
+    cohort_slots,
+    new_cohort_error,
+    stored_text,
+)
 from scorecards.imports import Action, ImportPlan, apply_import
 from scorecards.imports.service import plan_table
 from scorecards.imports.tables import RowError, Table, TableRow, control_character_message
@@ -41,20 +49,17 @@ class EntryRow:
     previous_value: Decimal | None
     previous_period: datetime.date | None
     history: list[Decimal] = field(default_factory=list)
+    #: the indicator's cohorts with a figure in the month or before, then an empty one to add a cohort
+    cohorts: list[CohortSlot] = field(default_factory=list)
 
     def initial(self, name: str) -> str:
-        if self.current is None:
-            return ""
-        value = getattr(self.current, name)
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
-        return value or ""
+        return stored_text(self.current, name)
 
 
 @dataclass
 class SaveResult:
     plan: ImportPlan | None = None
-    #: errors by (indicator code, field)
+    #: errors by (indicator code, or a cohort's field prefix, field)
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
     #: unusual figures awaiting confirmation, by indicator code
     confirmations: dict[str, str] = field(default_factory=dict)
@@ -72,13 +77,29 @@ def _month_before(period: datetime.date, months: int) -> datetime.date:
 
 
 def month_entry_rows(*, authority: Authority, period: datetime.date) -> list[EntryRow]:
-    """Every indicator with this month's stored figure, last month's figure and a year of history (2 queries)."""
+    """Every indicator with this month's stored figure, last month's figure, a year of history and its cohorts
+    (3 queries). The history is the headline figure's: a cohort's figures are not the indicator's."""
     indicators = indicators_in_catalogue_order(list(Indicator.objects.all()))
     stored: dict[int, dict[datetime.date, MonthlyValue]] = defaultdict(dict)
+    cohorts_now: dict[tuple[int, str], MonthlyValue] = {}
+    cohorts_before: dict[tuple[int, str], MonthlyValue] = {}
     for monthly_value in MonthlyValue.objects.filter(
         authority=authority, period__gte=_month_before(period, HISTORY_MONTHS), period__lte=period
-    ):
-        stored[monthly_value.indicator_id][monthly_value.period] = monthly_value
+    ).order_by("period"):
+        key = (monthly_value.indicator_id, monthly_value.cohort)
+        if not monthly_value.cohort:
+            stored[monthly_value.indicator_id][monthly_value.period] = monthly_value
+        elif monthly_value.period == period:
+            cohorts_now[key] = monthly_value
+        elif monthly_value.value is not None:
+            cohorts_before[key] = monthly_value  # months in order: the latest stays
+    slots = cohort_slots(
+        authority=authority,
+        period=period,
+        indicators=indicators,
+        current=cohorts_now,
+        previous=cohorts_before,
+    )
     rows = []
     for indicator in indicators:
         by_month = stored.get(indicator.pk, {})
@@ -90,6 +111,7 @@ def month_entry_rows(*, authority: Authority, period: datetime.date) -> list[Ent
                 previous_value=earlier[-1][1] if earlier else None,
                 previous_period=earlier[-1][0] if earlier else None,
                 history=[value for _, value in earlier],
+                cohorts=slots[indicator.pk],
             )
         )
     return rows
@@ -152,33 +174,49 @@ def authority_lock(*, authority: Authority) -> None:
     list(Authority.objects.select_for_update().filter(pk=authority.pk).values_list("pk", flat=True))
 
 
+def _form_cells(row: EntryRow, submitted: dict[str, dict[str, str]]):
+    """(field prefix, cells, what the form refuses of them) of each of the row's figures the form would write:
+    the headline figure, then its cohorts."""
+    entry = submitted.get(row.indicator.code, {})
+    cells = {name: (entry.get(name) or "").strip() for name in FIELDS}
+    if any(cells.values()) or row.current is not None:
+        yield row.indicator.code, cells, None
+    listed = [slot.cohort for slot in row.cohorts if not slot.is_new]
+    for slot in row.cohorts:
+        cells = cohort_cells(slot, submitted.get(slot.prefix, {}))
+        if cells is not None:
+            yield slot.prefix, cells, new_cohort_error(slot, cells, listed)
+
+
 def _table(
     *, authority: Authority, period: datetime.date, submitted: dict[str, dict[str, str]], rows
-) -> Table:
-    header = ["authority", "indicator", "period", *FIELDS]
+) -> tuple[Table, dict[int, str]]:
+    """The form as a ``values`` table, and the field prefix of each of its rows by row number."""
+    header = ["authority", "indicator", "period", *FIELDS, "cohort"]
     table = Table(header=header, labels={name: name for name in header})
-    for number, row in enumerate(rows, start=2):
-        entry = submitted.get(row.indicator.code, {})
-        cells = {name: (entry.get(name) or "").strip() for name in FIELDS}
-        if not any(cells.values()) and row.current is None:
-            continue
-        for name, text in cells.items():
+    prefixes: dict[int, str] = {}
+    for row in rows:
+        for prefix, cells, refused in _form_cells(row, submitted):
+            number = len(prefixes) + 2
+            prefixes[number] = prefix
+            problems = [(name, control_character_message(text)) for name, text in cells.items()]
             # A file's reader refuses these characters; a form's fields are checked here (NUL cannot be stored).
-            if message := control_character_message(text):
-                table.errors.append(RowError(number, name, message))
-                table.bad_cells.add((number, name))
-        table.rows.append(
-            TableRow(
-                number=number,
-                cells={
-                    "authority": authority.code,
-                    "indicator": row.indicator.code,
-                    "period": f"{period:%Y-%m}",
-                    **cells,
-                },
+            for name, message in [*problems, ("cohort", refused)]:
+                if message and (number, name) not in table.bad_cells:
+                    table.errors.append(RowError(number, name, message))
+                    table.bad_cells.add((number, name))
+            table.rows.append(
+                TableRow(
+                    number=number,
+                    cells={
+                        "authority": authority.code,
+                        "indicator": row.indicator.code,
+                        "period": f"{period:%Y-%m}",
+                        **cells,
+                    },
+                )
             )
-        )
-    return table
+    return table, prefixes
 
 
 @transaction.atomic
@@ -208,10 +246,9 @@ def month_values_save(
 
     rows = month_entry_rows(authority=authority, period=period)
     by_code = {row.indicator.code: row for row in rows}
-    table = _table(authority=authority, period=period, submitted=submitted, rows=rows)
+    table, code_by_row = _table(authority=authority, period=period, submitted=submitted, rows=rows)
     plan = plan_table("values", table)
     result.plan = plan
-    code_by_row = {table_row.number: table_row.cells["indicator"] for table_row in table.rows}
     for error in plan.errors:
         result.errors[(code_by_row.get(error.row, ""), error.column)] = error.message
     if result.errors:
@@ -219,9 +256,9 @@ def month_values_save(
 
     notes: dict[str, str] = {}
     for planned in plan.rows:
-        if planned.action not in (Action.CREATE, Action.UPDATE):
-            continue
         code = code_by_row[planned.row]
+        if planned.action not in (Action.CREATE, Action.UPDATE) or code not in by_code:
+            continue  # unchanged, or a cohort's figure (never rated, so never unusual)
         if planned.action == Action.UPDATE and "value" not in planned.changes:
             continue  # the figure itself is not changing (e.g. only its commentary): nothing to confirm again
         reason = unusual_change(by_code[code], planned.fields.get("value"))

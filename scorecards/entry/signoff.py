@@ -48,8 +48,9 @@ class MissingFigures(SignOffError):
 
 
 def figure_count(*, authority: Authority, period: datetime.date) -> tuple[int, int]:
-    """(indicators with a figure or a reason for none, indicators in the catalogue) for the month."""
-    present = MonthlyValue.objects.filter(authority=authority, period=period).count()
+    """(indicators with a figure or a reason for none, indicators in the catalogue) for the month; a cohort's
+    figure is not its indicator's."""
+    present = MonthlyValue.objects.filter(authority=authority, period=period, cohort="").count()
     return present, Indicator.objects.count()
 
 

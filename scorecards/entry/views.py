@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from authorities.access import ENTER_ROLES, authority_for_user
 from scorecards.audit import audit_text
+from scorecards.entry.month_form import error_summary, form_sections, posted_figures
 from scorecards.entry.services import (
-    FIELDS,
     STATUS_CHOICES,
     month_entry_rows,
     month_values_save,
@@ -63,10 +63,7 @@ def month_entry(request: HttpRequest, code: str, period: datetime.date) -> HttpR
     submitted: dict[str, dict[str, str]] = {}
     if request.method == "POST":
         rows = month_entry_rows(authority=authority, period=period)
-        for row in rows:
-            submitted[row.indicator.code] = {
-                name: request.POST.get(f"{row.indicator.code}-{name}", "") for name in FIELDS
-            }
+        submitted = posted_figures(rows, request.POST)
         confirmed = {row.indicator.code for row in rows if request.POST.get(f"{row.indicator.code}-confirm")}
         result = month_values_save(
             authority=authority,
@@ -84,50 +81,19 @@ def month_entry(request: HttpRequest, code: str, period: datetime.date) -> HttpR
             )
             return redirect("scorecards:detail", code=authority.code, period=period)
     rows = month_entry_rows(authority=authority, period=period)
-    sections: dict[str, list] = {}
-    for row in rows:
-        values = submitted.get(row.indicator.code) or {name: row.initial(name) for name in FIELDS}
-        errors = {name: result.errors.get((row.indicator.code, name)) for name in FIELDS} if result else {}
-        if result:
-            errors["row"] = result.errors.get((row.indicator.code, "indicator"))
-        sections.setdefault(row.indicator.section, []).append(
-            {
-                "row": row,
-                "values": values,
-                "errors": errors,
-                "confirmation": result.confirmations.get(row.indicator.code) if result else None,
-            }
-        )
     context = {
         "authority": authority,
         "role": role,
         "period": period,
-        "sections": sections,
+        "sections": form_sections(rows, submitted, result),
         "result": result,
         "status_choices": STATUS_CHOICES,
         "version": month_version(authority=authority, period=period),
         "error_count": len(result.errors) if result else 0,
-        "summary": _error_summary(result, {row.indicator.code: row.indicator.name for row in rows}),
+        "summary": error_summary(result, rows, submitted),
     }
     status = 200 if result is None or result.ok else 400
     return render(request, "scorecards/entry/month.html", context, status=status)
-
-
-def _error_summary(result, names: dict[str, str]) -> list[dict[str, str]]:
-    """The error summary's items, naming the indicator as the page does and linking to the field."""
-    if result is None:
-        return []
-    items = []
-    for (code, column), message in result.errors.items():
-        if not code:
-            items.append({"anchor": "", "label": "", "message": message})
-            continue
-        anchor = f"{code}-{column}" if column in FIELDS else f"{code}-indicator"
-        items.append({"anchor": anchor, "label": f"{names.get(code, code)}, {column}", "message": message})
-    for code, reason in result.confirmations.items():
-        message = f"{reason} Tick “I confirm” beside it to save it."
-        items.append({"anchor": f"{code}-confirm", "label": names.get(code, code), "message": message})
-    return items
 
 
 def _restrict_to_authority(plan, authority) -> None:

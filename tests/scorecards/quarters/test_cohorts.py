@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 
@@ -102,3 +103,23 @@ def test_the_headline_and_a_cohort_of_the_same_month_are_different_rows(home_aut
     load("838,attendance_pct,2020-05,,87,499,,\n")  # updates the headline only
     figures = dict(MonthlyValue.objects.values_list("cohort", "numerator"))
     assert figures == {"": 87, "in Devon schools": 81}
+
+
+def test_every_scrolling_table_of_the_indicator_page_is_a_named_region_a_keyboard_can_focus(
+    client, home_authority, attendance, officer
+):
+    """axe-core's scrollable-region-focusable (issue 13): at 390 px the month and cohort tables scroll
+    sideways."""
+    load("838,attendance_pct,2020-05,,86,499,,\n838,attendance_pct,2020-05,,81,483,,in Devon schools\n")
+    client.force_login(officer)
+    html = client.get("/scorecards/838/2020-05/attendance_pct/").content.decode()
+    wrappers = re.findall(r'<div class="table-wrap"([^>]*)>', html)
+    assert len(wrappers) >= 2  # the month table and the cohort table at least
+    for attributes in wrappers:
+        assert 'tabindex="0"' in attributes and 'role="region"' in attributes, attributes
+        (named,) = re.findall(r'aria-label(?:ledby)?="([^"]+)"', attributes)
+        assert "aria-label=" in attributes or f'id="{named}"' in html
+    month_table = (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{attendance.name}: month by month">'
+    )
+    assert month_table in html
