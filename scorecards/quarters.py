@@ -104,6 +104,11 @@ class Quarter:
         return f"Q{self.number} {self.financial_year} ({self.span})"
 
     @property
+    def title(self) -> str:
+        """E.g. "Quarter 4 2019/20", as the list of board packs names a quarter's pack."""
+        return f"Quarter {self.number} {self.financial_year}"
+
+    @property
     def short(self) -> str:
         """E.g. "Q4 2019/20", as a column or a chart axis names it."""
         return f"Q{self.number} {self.financial_year}"

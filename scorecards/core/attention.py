@@ -55,8 +55,10 @@ def forecast_for(row: ScorecardRow) -> ForecastView | None:
         low, high = max(low, Decimal(0)), max(high, Decimal(0))
     if row.indicator.unit == "percent":
         low, high = min(low, Decimal(100)), min(high, Decimal(100))
+    # A quarter's series is its quarters' values, so its trend is told in quarters.
+    points = f"{forecast.points} {'quarters' if row.quarterly else 'months'}"
     sentence = (
-        f"If the trend of the last {forecast.points} months carries on, the figure for {year_end:%B %Y} will "
+        f"If the trend of the last {points} carries on, the figure for {year_end:%B %Y} will "
         f"be about {row.fmt(forecast.projected)} (likely between {row.fmt(low)} and {row.fmt(high)}): the "
         f"target of {row.fmt(row.target[1])} for {row.target[0]} {VERDICT_WORDS[forecast.verdict]}."
     )

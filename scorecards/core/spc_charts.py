@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
 
 from scorecards.core.charts import SERIES_COLOUR, TARGET_COLOUR
+from scorecards.labels import period_name, period_short
 from scorecards.rating import Polarity
 from scorecards.rows import ScorecardRow
 from scorecards.spc import MIN_POINTS_FOR_LIMITS, RULES
@@ -77,22 +78,22 @@ def flagged_months(row: ScorecardRow) -> list[tuple[datetime.date, str, str, str
 
 def describe_spc(row: ScorecardRow) -> str:
     """A text alternative for the SPC chart: what a sighted reader takes from it."""
-    chart = row.spc
+    chart, quarterly = row.spc, row.quarterly
+    # A quarter's series is its quarters' values (shared/CONTRACT.md), so it is told in quarters.
+    every, unit = ("quarterly", "quarter") if quarterly else ("monthly", "month")
     if not row.series:
-        return "No monthly figures up to this month, so there is nothing to chart."
-    first, last = row.series[0][0], row.series[-1][0]
-    span = (
-        f"{chart.points} monthly figure{'s' if chart.points != 1 else ''} from {first:%B %Y} to {last:%B %Y}"
-    )
+        return f"No {every} figures up to this {unit}, so there is nothing to chart."
+    first, last = (period_name(point[0], quarterly) for point in (row.series[0], row.series[-1]))
+    span = f"{chart.points} {every} figure{'s' if chart.points != 1 else ''} from {first} to {last}"
     if chart.lower is None:
         return (
             f"{span}, average {row.fmt(chart.mean)}. Not enough data for limits: at least "
-            f"{MIN_POINTS_FOR_LIMITS} monthly figures are needed to tell a real change from noise."
+            f"{MIN_POINTS_FOR_LIMITS} {every} figures are needed to tell a real change from noise."
         )
     flagged = len(chart.flags)
     return (
         f"{span}, average {row.fmt(chart.mean)}, usual range (process limits) {row.fmt(chart.lower)} to "
-        f"{row.fmt(chart.upper)}. {flagged or 'No'} month{'s' if flagged != 1 else ''} flagged as unusual. "
+        f"{row.fmt(chart.upper)}. {flagged or 'No'} {unit}{'s' if flagged != 1 else ''} flagged as unusual. "
         f"{row.variation_reason}"
     )
 
@@ -100,16 +101,18 @@ def describe_spc(row: ScorecardRow) -> str:
 def summarise_spc(row: ScorecardRow) -> str:
     """The chart in one line, for a thumbnail's caption: e.g. "36 months to Nov 2020: average 80%, usual
     range 68% to 93%, 3 unusual months"."""
-    chart = row.spc
+    chart, quarterly = row.spc, row.quarterly
+    unit = "quarter" if quarterly else "month"
     if not row.series:
-        return "No monthly figures yet."
-    months = f"{chart.points} month{'s' if chart.points != 1 else ''} to {row.series[-1][0]:%b %Y}"
+        return f"No {'quarterly' if quarterly else 'monthly'} figures yet."
+    latest = period_short(row.series[-1][0], quarterly)
+    months = f"{chart.points} {unit}{'s' if chart.points != 1 else ''} to {latest}"
     if chart.lower is None:
-        return f"{months}: average {row.fmt(chart.mean)}; too few months for a usual range."
+        return f"{months}: average {row.fmt(chart.mean)}; too few {unit}s for a usual range."
     flagged = len(chart.flags)
     return (
         f"{months}: average {row.fmt(chart.mean)}, usual range {row.fmt(chart.lower)} to "
-        f"{row.fmt(chart.upper)}, {flagged or 'no'} unusual month{'s' if flagged != 1 else ''}."
+        f"{row.fmt(chart.upper)}, {flagged or 'no'} unusual {unit}{'s' if flagged != 1 else ''}."
     )
 
 

@@ -113,19 +113,14 @@ def _window(
     return _months(request, choices, default), choices
 
 
-def quarter_pack_response(*, authority, quarter: Quarter, quarters: int, role) -> HttpResponse:
-    """A quarter's pack, as the board pack lays it out, made while the reader waits: board packs made and
-    kept (``BoardPack``) are of months; a quarter's pack is made from approved months for board members."""
-    from scorecards.packs.pdf import scorecard_pdf  # WeasyPrint loads only when a PDF is asked for
+def quarter_pack_response(
+    request: HttpRequest, *, authority, quarter: Quarter, quarters: int
+) -> HttpResponse:
+    """``?format=pdf`` on a quarter, kept for old links: a quarter's pack is made and kept like a month's (a
+    ``BoardPack`` made by the task), so the reader is sent to the quarter's page to ask for it."""
+    from scorecards.packs.views import quarter_pack_redirect  # the packs concern owns asking for a pack
 
-    include_drafts = role in DRAFT_ROLES
-    scorecard = selectors.scorecard_build(
-        authority=authority, period=quarter, months=quarters, include_drafts=include_drafts
-    )
-    draft = any(cell.draft for row in scorecard.rows for cell in row.cells)
-    response = HttpResponse(scorecard_pdf(scorecard, draft=draft), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="scorecard-{authority.code}-{quarter.label}.pdf"'
-    return response
+    return quarter_pack_redirect(request, authority=authority, quarter=quarter, quarters=quarters)
 
 
 def _period_key(period: datetime.date | Quarter) -> str:
@@ -143,7 +138,7 @@ def scorecard_detail(request: HttpRequest, code: str, period: datetime.date | Qu
     include_drafts = role in DRAFT_ROLES
     export_format = request.GET.get("format")
     if export_format == "pdf" and isinstance(period, Quarter):
-        return quarter_pack_response(authority=authority, quarter=period, quarters=months, role=role)
+        return quarter_pack_response(request, authority=authority, quarter=period, quarters=months)
     if export_format in {"csv", "xlsx", "json"}:
         scorecard = selectors.scorecard_build(
             authority=authority, period=period, months=months, include_drafts=include_drafts

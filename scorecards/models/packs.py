@@ -56,4 +56,5 @@ class BoardPack(models.Model):
         indexes = [models.Index(fields=["authority", "-requested_at"], name="pack_authority_requested")]
 
     def __str__(self) -> str:
-        return f"Board pack {self.authority.code} {self.period:%Y-%m} ({self.get_state_display()})"
+        period = self.quarter or f"{self.period:%Y-%m}"
+        return f"Board pack {self.authority.code} {period} ({self.get_state_display()})"

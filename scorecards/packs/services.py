@@ -1,7 +1,7 @@
 """Board packs: request one, render it in a worker, keep it, and notice when a worker died.
 
-A pack is kept as it was made (file, data as of when, who asked, month, approval state), so the record of
-what a board saw never changes when the data is revised later. Rendering is safe to run twice: a pack is
+A pack is kept as it was made (file, data as of when, who asked, month or quarter, approval state), so the
+record of what a board saw never changes when the data is revised later. Rendering is safe to run twice: a pack is
 claimed before it is drawn, a finished or failed pack is left alone, and only the claim that started a render
 may finish it. A render that stops sending heartbeats is reported as failed, never left "rendering" for ever.
 """
@@ -22,8 +22,9 @@ from authorities.models import Authority
 from scorecards.core import selectors
 from scorecards.models import BoardPack, PackState, SignOffState
 from scorecards.packs import pdf
-from scorecards.packs.selectors import ACTIVE_STATES, approval_for, pack_data_as_of
+from scorecards.packs.selectors import ACTIVE_STATES, approval_for, pack_data_as_of, pack_key, pack_period
 from scorecards.plans.meetings import pack_meeting
+from scorecards.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 
@@ -54,24 +55,36 @@ NOT_APPROVED_YET = (
     "{month} has not been approved yet, so its board pack is not available to board members. "
     "It can be made once the month is approved."
 )
+QUARTER_NOT_APPROVED_YET = (
+    "{quarter} has a month not yet approved, so its board pack is not available to board members. "
+    "It can be made once every month of the quarter with figures is approved."
+)
+
+
+def _kept_period(period: datetime.date | Quarter) -> dict:
+    """How a pack keeps what it is of: a month as ``period``; a quarter as its label, with its last month."""
+    if isinstance(period, Quarter):
+        return {"period": period.last_month, "quarter": period.label}
+    return {"period": period, "quarter": ""}
 
 
 def board_pack_create(
     *,
     authority: Authority,
-    period: datetime.date,
+    period: datetime.date | Quarter,
     months: int = selectors.DEFAULT_MONTHS,
     user=None,
     meeting=None,
 ) -> BoardPack:
     """Record a pack as queued (``scorecards.packs.tasks.board_pack_request`` also hands it to a worker).
 
-    A pack for a ``meeting`` adds its plan progress and challenge log before the scorecard pages.
+    A quarter's pack keeps the quarter, its last month as ``period`` and ``months`` counting quarters. A pack for
+    a ``meeting`` adds its plan progress and challenge log before the scorecard pages.
     """
     approval = approval_for(authority=authority, period=period)
     pack = BoardPack.objects.create(
         authority=authority,
-        period=period,
+        **_kept_period(period),
         months=months,
         requested_by=user if user is not None and user.is_authenticated else None,
         approval_state=approval.state,
@@ -81,12 +94,19 @@ def board_pack_create(
     return pack
 
 
-def board_pack_pending(*, authority: Authority, period: datetime.date, months: int, user) -> BoardPack | None:
-    """The same person's pack of the same month still being made, so a second click does not make another."""
+def board_pack_pending(
+    *, authority: Authority, period: datetime.date | Quarter, months: int, user
+) -> BoardPack | None:
+    """The same person's pack of the same month (or quarter) still being made, so a second click does not make
+    another."""
     board_pack_refresh_stale(authority=authority)
     return (
         BoardPack.objects.filter(
-            authority=authority, period=period, months=months, requested_by=user, state__in=ACTIVE_STATES
+            authority=authority,
+            **_kept_period(period),
+            months=months,
+            requested_by=user,
+            state__in=ACTIVE_STATES,
         )
         .order_by("-requested_at")
         .first()
@@ -116,7 +136,7 @@ def _claim(pack_id: int, task_id: str) -> BoardPack | None:
         if not ours:
             return None
         # The label on the cover must match the data drawn, so the approval is read again as the render starts.
-        approval = approval_for(authority=pack.authority, period=pack.period)
+        approval = approval_for(authority=pack.authority, period=pack_period(pack))
         pack.state = PackState.RENDERING
         pack.task_id = task_id or pack.task_id
         pack.started_at = pack.heartbeat_at = now
@@ -182,13 +202,13 @@ def board_pack_render(pack_id: int, *, task_id: str = "") -> BoardPack | None:
     if pack is None:
         return BoardPack.objects.filter(pk=pack_id).first()
     try:
-        draft = pack.approval_state != SignOffState.APPROVED
-        # An approved month's pack is the board's record: the approved figures, as board members see them.
-        # A draft pack is an officers' preview with the figures as entered, marked DRAFT on every page.
+        draft, period = pack.approval_state != SignOffState.APPROVED, pack_period(pack)
+        # An approved month's (or quarter's) pack is the board's record: the approved figures, as board members
+        # see them. A draft pack is an officers' preview with the figures as entered, marked DRAFT on every page.
         scorecard = selectors.scorecard_build(
-            authority=pack.authority, period=pack.period, months=pack.months, include_drafts=draft
+            authority=pack.authority, period=period, months=pack.months, include_drafts=draft
         )
-        data_as_of = pack_data_as_of(authority=pack.authority, period=pack.period, months=pack.months)
+        data_as_of = pack_data_as_of(authority=pack.authority, period=period, months=pack.months)
         result = pdf.scorecard_pdf_render(
             scorecard,
             draft=draft,
@@ -199,7 +219,7 @@ def board_pack_render(pack_id: int, *, task_id: str = "") -> BoardPack | None:
         )
         stored_name = pack.file.storage.save(
             pack.file.field.generate_filename(
-                pack, f"board-pack-{pack.authority.code}-{pack.period:%Y-%m}-{pack.pk}.pdf"
+                pack, f"board-pack-{pack.authority.code}-{pack_key(pack)}-{pack.pk}.pdf"
             ),
             ContentFile(result.content),
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from scorecards.models import BoardPack, PackState, SignOffState
+from scorecards.packs.selectors import pack_label
 
 
 def _when(moment) -> str:
@@ -17,13 +18,11 @@ def _when(moment) -> str:
 
 
 class BoardPackTable(tables.Table):
-    """Every pack made, newest first: what month, what approval state, who asked, and the file."""
+    """Every pack made, newest first: what month or quarter, what approval state, who asked, and the file."""
 
     requested_at = tables.Column(verbose_name="Requested")
-    period = tables.DateColumn(verbose_name="Month", format="F Y")
-    months = tables.Column(
-        verbose_name="Months shown", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
-    )
+    period = tables.Column(verbose_name="Month or quarter")
+    months = tables.Column(verbose_name="Window", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     approval_state = tables.Column(verbose_name="Approval")
     state = tables.Column(verbose_name="Status")
     requested_by = tables.Column(verbose_name="Requested by", default="command line")
@@ -61,6 +60,14 @@ class BoardPackTable(tables.Table):
     def render_requested_at(self, value) -> str:
         return _when(value)
 
+    def render_period(self, value, record: BoardPack) -> str:
+        return pack_label(record)
+
+    def render_months(self, value, record: BoardPack) -> str:
+        """E.g. "6 months", or "5 quarters" for a quarter's pack."""
+        word = "quarter" if record.quarter else "month"
+        return f"{value} {word}{'s' if value != 1 else ''}"
+
     def render_data_as_of(self, value) -> str:
         return _when(value)
 
@@ -90,7 +97,7 @@ class BoardPackTable(tables.Table):
                 '<a href="{}">Download<span class="visually-hidden"> the {} pack made {}</span></a> · '
                 '<a href="{}">Details<span class="visually-hidden"> of pack {}</span></a>',
                 download,
-                date_filter(record.period, "F Y"),
+                pack_label(record),
                 _when(record.requested_at),
                 page,
                 record.pk,

@@ -17,6 +17,7 @@ from authorities.models import Authority
 from scorecards.core.selectors import DEFAULT_MONTHS
 from scorecards.models import BoardPack
 from scorecards.packs import services as packs
+from scorecards.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,14 @@ def board_pack_refresh_stale_task() -> int:
 
 
 def board_pack_request(
-    *, authority: Authority, period: datetime.date, months: int = DEFAULT_MONTHS, user=None, meeting=None
+    *,
+    authority: Authority,
+    period: datetime.date | Quarter,
+    months: int = DEFAULT_MONTHS,
+    user=None,
+    meeting=None,
 ) -> BoardPack:
-    """Record a pack as queued and hand it to a worker once the record is committed."""
+    """Record a pack of a month or a quarter as queued and hand it to a worker once the record is committed."""
     pack = packs.board_pack_create(
         authority=authority, period=period, months=months, user=user, meeting=meeting
     )

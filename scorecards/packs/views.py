@@ -1,4 +1,5 @@
-"""Board pack pages: ask for a pack, watch it being made, list an authority's packs, download one.
+"""Board pack pages: ask for a pack (of a month or a quarter), watch it being made, list an authority's packs,
+download one.
 
 Every view asks ``authority_for_user`` first, so another council's pack answers 404 like a missing one, and
 packs are only ever served through ``board_pack_download``, never from a public media address.
@@ -10,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -21,14 +22,20 @@ from django_tables2 import RequestConfig
 
 from authorities.access import DRAFT_ROLES, authority_for_user
 from scorecards.core import selectors
+from scorecards.core.quarterly import QUARTER_WINDOW_CHOICES
 from scorecards.models import BoardPack, PackState
 from scorecards.packs import selectors as pack_selectors
 from scorecards.packs import services as packs
 from scorecards.packs import tasks as pack_tasks
 from scorecards.packs.tables import BoardPackTable
+from scorecards.quarters import DEFAULT_QUARTERS, Quarter
 
 PACKS_PER_PAGE = 25
-ALREADY_IN_HAND = "Your board pack for this month is already being made; it is shown below."
+ALREADY_IN_HAND = "Your board pack for {period} is already being made; it is shown below."
+QUARTER_PACK_REQUESTED_HERE = (
+    "A quarter's board pack is now made in the background and kept, as a month's is: choose “Download board "
+    "pack” to ask for it, and download it from its page when it is ready."
+)
 
 
 def pack_status_text(pack: BoardPack) -> str:
@@ -67,10 +74,30 @@ def pack_facts(pack: BoardPack) -> dict[str, str]:
 def _pack_of(request: HttpRequest, code: str, pack_id: int):
     authority, role = authority_for_user(request.user, code)
     pack = get_object_or_404(
-        pack_selectors.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
+        pack_selectors.packs_visible(authority=authority, role=role).select_related(
+            "authority", "requested_by"
+        ),
         pk=pack_id,
     )
     return authority, role, packs.board_pack_check(pack)
+
+
+def _scorecard_route(period: datetime.date | Quarter) -> str:
+    return "scorecards:quarter" if isinstance(period, Quarter) else "scorecards:detail"
+
+
+def _window_asked(request: HttpRequest, period: datetime.date | Quarter) -> int:
+    """The window asked for, if it is one the scorecard offers: months for a month, quarters for a quarter."""
+    choices, default = (
+        (QUARTER_WINDOW_CHOICES, DEFAULT_QUARTERS)
+        if isinstance(period, Quarter)
+        else (selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
+    )
+    try:
+        months = int(request.POST.get("months", default))
+    except ValueError:
+        return default
+    return months if months in choices else default
 
 
 def _download_url(pack: BoardPack) -> str | None:
@@ -79,22 +106,32 @@ def _download_url(pack: BoardPack) -> str | None:
     return reverse("scorecards:pack_download", args=[pack.authority.code, pack.pk])
 
 
+def quarter_pack_redirect(
+    request: HttpRequest, *, authority, quarter: Quarter, quarters: int
+) -> HttpResponseRedirect:
+    """Where ``?format=pdf`` on a quarter's scorecard (links made when a quarter's pack was drawn while the reader
+    waited) now leads: the quarter's page with the window asked for, whose button asks for the pack. A GET never
+    makes a pack, as it never makes a month's; the caller has already checked the reader's access."""
+    messages.info(request, QUARTER_PACK_REQUESTED_HERE)
+    return redirect(reverse("scorecards:quarter", args=[authority.code, quarter]) + f"?months={quarters}")
+
+
 @require_POST
 @login_required
-def board_pack_create(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+def board_pack_create(request: HttpRequest, code: str, period: datetime.date | Quarter) -> HttpResponse:
+    """Ask for the pack of a month, or of a quarter (its window then counts quarters); board members only of
+    what they may read: an approved month, or a quarter whose months with figures are all approved."""
     authority, role = authority_for_user(request.user, code)
     if role not in DRAFT_ROLES and pack_selectors.approval_for(authority=authority, period=period).draft:
-        messages.error(request, packs.NOT_APPROVED_YET.format(month=f"{period:%B %Y}"))
-        return redirect("scorecards:detail", code=authority.code, period=period)
-    try:
-        months = int(request.POST.get("months", selectors.DEFAULT_MONTHS))
-    except ValueError:
-        months = selectors.DEFAULT_MONTHS
-    if months not in selectors.WINDOW_CHOICES:
-        months = selectors.DEFAULT_MONTHS
+        if isinstance(period, Quarter):
+            messages.error(request, packs.QUARTER_NOT_APPROVED_YET.format(quarter=period.title))
+        else:
+            messages.error(request, packs.NOT_APPROVED_YET.format(month=f"{period:%B %Y}"))
+        return redirect(_scorecard_route(period), code=authority.code, period=period)
+    months = _window_asked(request, period)
     pending = packs.board_pack_pending(authority=authority, period=period, months=months, user=request.user)
     if pending is not None:
-        messages.info(request, ALREADY_IN_HAND)
+        messages.info(request, ALREADY_IN_HAND.format(period=pack_selectors.pack_label(pending)))
         return redirect("scorecards:pack", code=authority.code, pack_id=pending.pk)
     pack = pack_tasks.board_pack_request(authority=authority, period=period, months=months, user=request.user)
     return redirect("scorecards:pack", code=authority.code, pack_id=pack.pk)
@@ -107,7 +144,9 @@ def board_pack_list(request: HttpRequest, code: str) -> HttpResponse:
     authority, role = authority_for_user(request.user, code)
     packs.board_pack_refresh_stale(authority=authority)
     table = BoardPackTable(
-        pack_selectors.packs_visible(authority=authority, role=role).select_related("authority", "requested_by"),
+        pack_selectors.packs_visible(authority=authority, role=role).select_related(
+            "authority", "requested_by"
+        ),
         caption=f"Board packs made for {authority.name}, newest first",
     )
     RequestConfig(request, paginate={"per_page": PACKS_PER_PAGE}).configure(table)
@@ -124,10 +163,17 @@ def board_pack_list(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def board_pack_detail(request: HttpRequest, code: str, pack_id: int) -> HttpResponse:
     authority, role, pack = _pack_of(request, code, pack_id)
+    period = pack_selectors.pack_period(pack)
     context = {
         "authority": authority,
         "role": role,
         "pack": pack,
+        "label": pack_selectors.pack_label(pack),
+        "scorecard_url": reverse(_scorecard_route(period), args=[authority.code, period]),
+        "again_url": reverse(
+            "scorecards:quarter_pack_create" if pack.quarter else "scorecards:pack_create",
+            args=[authority.code, period],
+        ),
         "status_text": pack_status_text(pack),
         "download_url": _download_url(pack),
         "status_url": reverse("scorecards:pack_status", args=[authority.code, pack.pk]),
@@ -170,5 +216,8 @@ def board_pack_download(request: HttpRequest, code: str, pack_id: int) -> FileRe
     except FileNotFoundError as error:
         raise Http404(packs.FILE_MISSING) from error
     return FileResponse(
-        handle, as_attachment=True, filename=pack_selectors.board_pack_filename(pack), content_type="application/pdf"
+        handle,
+        as_attachment=True,
+        filename=pack_selectors.board_pack_filename(pack),
+        content_type="application/pdf",
     )

@@ -71,7 +71,9 @@ def fake_render(monkeypatch):
 def request_pack(django_capture_on_commit_callbacks):
     def request(authority, user=None, months=6):
         with django_capture_on_commit_callbacks(execute=True):
-            pack = pack_tasks.board_pack_request(authority=authority, period=NOVEMBER, months=months, user=user)
+            pack = pack_tasks.board_pack_request(
+                authority=authority, period=NOVEMBER, months=months, user=user
+            )
         pack.refresh_from_db()
         return pack
 
@@ -411,7 +413,8 @@ def test_the_list_shows_every_pack_of_the_authority_only(client, month_data, oth
     client.force_login(officer)
     content = client.get("/scorecards/838/packs/").content.decode()
     assert "<caption>Board packs made for Dorset, newest first</caption>" in content
-    for header in ("Requested", "Month", "Approval", "Status", "Requested by", "Data as of", "Pages", "Size"):
+    headers = ("Requested", "Month or quarter", "Window", "Approval", "Status", "Requested by", "Data as of")
+    for header in (*headers, "Pages", "Size"):
         assert f">{header}</th>" in content
     assert content.count("<tr>") == 1 + 2
     assert f"/scorecards/838/packs/{mine.pk}/download/" in content

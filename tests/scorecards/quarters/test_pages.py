@@ -174,11 +174,3 @@ def test_a_quarter_page_served_from_the_cache_still_names_the_quarter(client, qu
         and "Q1 2020/21 (April to June 2020) scorecard" in second
     )
     assert "A quarter is made from its months as approved" in second
-
-
-def test_the_quarter_pack_is_a_pdf_of_the_quarter(client, quarter_council, board_member, tmp_path):
-    client.force_login(board_member)
-    response = client.get(QUARTER + "?months=2&format=pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
-    assert response["Content-Disposition"] == 'attachment; filename="scorecard-838-2020-21-Q1.pdf"'
