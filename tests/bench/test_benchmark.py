@@ -251,3 +251,30 @@ def test_it_refuses_the_projects_own_database():
     assert not database.same_database("postgres://postgres@127.0.0.1:5432/scorecards_bench", configured)
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/db.sqlite3"}
     assert database.same_database("sqlite:////srv/app/db.sqlite3", sqlite)
+
+
+@pytest.mark.django_db
+def test_the_board_measurements_run_and_leave_the_data_set_as_generated(tmp_path, settings):
+    from bench.measure import Context, Plan, boards
+    from scorecards.models import Action, ActionUpdate, BoardPack, Meeting
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    dataset = generate.generate(size=TINY, seed=7)
+    ctx = Context(
+        dataset=dataset,
+        plan=Plan(runs=1, warm_up=0, pack_runs=1, load_seconds=0, load_users=0),
+        workdir=tmp_path,
+        say=lambda message: None,
+    )
+    measures = [
+        *boards.measure_quarter(ctx),
+        *boards.measure_spc(ctx),
+        *boards.measure_plan_page(ctx),
+        *boards.measure_meeting_pack(ctx),
+    ]
+    assert all(measure.samples and not measure.unavailable for measure in measures)
+    by_key = {measure.key: measure for measure in measures}
+    assert by_key["quarter.queries"].result == by_key["plan.queries"].result == report.MET
+    assert "The page showed 200 actions" in dict(ctx.sections)["The plan page"]
+    assert not (Action.objects.exists() or ActionUpdate.objects.exists() or Meeting.objects.exists())
+    assert not BoardPack.objects.exists() and not any((tmp_path / "media").rglob("*.pdf"))
