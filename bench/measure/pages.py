@@ -28,8 +28,9 @@ from scorecards.models import (
     Benchmark,
     BenchmarkSource,
     Indicator,
-    MonthlyValue,
+    MonthSnapshot,
     Polarity,
+    SnapshotFigure,
     Target,
 )
 from scorecards.rating import financial_year_label, financial_year_of, month_window
@@ -46,7 +47,8 @@ COMPARISON_BUDGET = Budget("median", 150, "median < 150 ms")
 
 
 def floor_query(*, authority_id: int, period: datetime.date, months: int) -> tuple[str, list]:
-    """One SQL statement: the window's monthly values, and the benchmark, target and baseline rows used.
+    """One SQL statement: the window's figures as the measured board member sees them (each month's latest
+    approved snapshot), and the benchmark, target and baseline rows used.
 
     The benchmark year is the latest that ended before the month (both sources of it: the page merges
     them); the target is that of the period's financial year or else the nearest later one; the baseline the
@@ -54,14 +56,18 @@ def floor_query(*, authority_id: int, period: datetime.date, months: int) -> tup
     """
     window = month_window(period, months)
     ended = financial_year_label(period.year - 1 if period.month >= 4 else period.year - 2)
-    values = MonthlyValue._meta.db_table
+    figures = SnapshotFigure._meta.db_table
+    snapshots = MonthSnapshot._meta.db_table
     benchmarks = Benchmark._meta.db_table
     targets = Target._meta.db_table
     sql = f"""
-        SELECT 'value' AS kind, v.indicator_id, v.period, NULL AS year, v.value, NULL AS sn_average,
-               NULL AS sn_min, NULL AS sn_max, v.status AS detail, v.commentary AS note
-          FROM {values} v
-         WHERE v.authority_id = %s AND v.period >= %s AND v.period <= %s
+        SELECT 'value' AS kind, f.indicator_id, s.period, NULL AS year, f.value, NULL AS sn_average,
+               NULL AS sn_min, NULL AS sn_max, f.status AS detail, f.commentary AS note
+          FROM {figures} f JOIN {snapshots} s ON s.id = f.snapshot_id
+         WHERE s.authority_id = %s AND s.period >= %s AND s.period <= %s AND f.cohort = ''
+           AND NOT EXISTS (SELECT 1 FROM {snapshots} s2
+                            WHERE s2.authority_id = s.authority_id AND s2.period = s.period
+                              AND s2.revision > s.revision)
         UNION ALL
         SELECT 'benchmark', b.indicator_id, NULL, b.year, b.england, b.sn_average, b.sn_min, b.sn_max,
                b.source, b.note
@@ -168,9 +174,10 @@ def measure_scorecard(ctx: Context) -> list[Measure]:
             ),
             Measure(
                 f"scorecard.ratio_cold.{months}",
-                f"Scorecard page ÷ floor ({months} months, first after a change: grid built; no budget)",
+                f"Scorecard page ÷ floor ({months} months, first after a change: grid built)",
                 "×",
                 cold_ratios,
+                FLOOR_RATIO_BUDGET,
             ),
         ]
         notes.append(_breakdown(ctx, months, cold))
