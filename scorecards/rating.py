@@ -9,6 +9,7 @@ other councils can read it as the statement of the rules.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,8 +140,12 @@ def round_half_up(value: Decimal | None, decimals: int) -> Decimal | None:
 # Months and financial years -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def parse_financial_year(year: str) -> int:
-    """Return the first calendar year of a financial year written ``YYYY/YY`` (``2019/20`` -> 2019)."""
+    """Return the first calendar year of a financial year written ``YYYY/YY`` (``2019/20`` -> 2019).
+
+    Remembered: a scorecard asks for the same few years a thousand times (an error is not remembered).
+    """
     match = FINANCIAL_YEAR_PATTERN.fullmatch(year or "")
     if not match:
         raise ValueError(f"{year!r} is not a financial year written YYYY/YY, such as 2019/20")
@@ -161,6 +166,7 @@ def financial_year_of(period: datetime.date) -> str:
     return financial_year_label(period.year if period.month >= 4 else period.year - 1)
 
 
+@functools.lru_cache(maxsize=512)
 def financial_year_end(year: str) -> datetime.date:
     """31 March that ends the financial year."""
     return datetime.date(parse_financial_year(year) + 1, 3, 31)

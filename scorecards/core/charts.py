@@ -26,31 +26,24 @@ TARGET_COLOUR = "#00703c"
 
 def sparkline_svg(row: ScorecardRow) -> SafeString:
     """A small line of the window's values; hidden from screen readers, whose users have the figures."""
-    points = [(index, cell.value) for index, cell in enumerate(row.cells) if cell.value is not None]
+    cells = row.cells
+    points = [(index, float(cell.value)) for index, cell in enumerate(cells) if cell.value is not None]
     if not points:
         return mark_safe("")
     values = [value for _, value in points]
     low, high = min(values), max(values)
-    span = (high - low) or Decimal(1)
-    steps = max(len(row.cells) - 1, 1)
-
-    def x(index: int) -> float:
-        return round(SPARK_PAD + index * (SPARK_WIDTH - 2 * SPARK_PAD) / steps, 1)
-
-    def y(value: Decimal) -> float:
-        middle = SPARK_HEIGHT / 2
-        if high == low:
-            return middle
-        return round(
-            float(SPARK_HEIGHT - SPARK_PAD - (value - low) / span * (SPARK_HEIGHT - 2 * SPARK_PAD)), 1
-        )
-
-    coordinates = " ".join(f"{x(index)},{y(value)}" for index, value in points)
-    last_x, last_y = x(points[-1][0]), y(points[-1][1])
+    x_step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(cells) - 1, 1)
+    if high == low:
+        y_of = {value: SPARK_HEIGHT / 2 for value in values}
+    else:
+        scale = (SPARK_HEIGHT - 2 * SPARK_PAD) / (high - low)
+        y_of = {value: round(SPARK_HEIGHT - SPARK_PAD - (value - low) * scale, 1) for value in values}
+    coordinates = [f"{round(SPARK_PAD + index * x_step, 1)},{y_of[value]}" for index, value in points]
+    last_x, last_y = coordinates[-1].split(",")
     return mark_safe(  # noqa: S308 - built only from numbers
         f'<svg class="sparkline" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
         f'viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" aria-hidden="true" focusable="false">'
-        f'<polyline fill="none" stroke="{SERIES_COLOUR}" stroke-width="1.5" points="{coordinates}"/>'
+        f'<polyline fill="none" stroke="{SERIES_COLOUR}" stroke-width="1.5" points="{" ".join(coordinates)}"/>'
         f'<circle cx="{last_x}" cy="{last_y}" r="2.2" fill="{SERIES_COLOUR}"/></svg>'
     )
 

@@ -80,7 +80,9 @@ def figures_fetch(
     )
     if earliest < start:
         rows = rows.filter(Q(**{f"{period_field}__gte": start}) | Q(indicator_id__in=look_back[1]))
-    rows = rows.values_list(
+    # No ORDER BY: the figures are filed by indicator and month, and the models' default orderings would join
+    # the authority and the catalogue only to sort.
+    rows = rows.order_by().values_list(
         "indicator_id", period_field, "value", "numerator", "denominator", "status", "commentary"
     )
     for indicator_id, period, *figure in rows:

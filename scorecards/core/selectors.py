@@ -35,6 +35,7 @@ from scorecards.models import (
     MonthSnapshot,
     ScorecardMonth,
     SignOffState,
+    SnapshotFigure,
     ValueStatus,
 )
 from scorecards.quarters import Quarter, quarter_window
@@ -246,7 +247,8 @@ def row_rate(
         if sums is None
         else signal_from_sums(sums, polarity=indicator.polarity, target=target[1] if target else None),
         interval=_interval(indicator, latest, cells),
-        trajectory=targets.trajectory([cell.period for cell in cells]),
+        # The steps a chart draws; the grid (no series) draws no chart.
+        trajectory=targets.trajectory([cell.period for cell in cells]) if points is not None else (),
         target_month=targets.interim_month(period) if target else None,
         cohorts=cohorts,
     )
@@ -299,10 +301,12 @@ def periods_with_data(*, authority: Authority, include_drafts: bool = False) -> 
     """Months the reader may see that have any figure, newest first, for the month picker."""
     if include_drafts:
         periods = MonthlyValue.objects.filter(authority=authority).values_list("period", flat=True)
-    else:
-        periods = MonthSnapshot.objects.filter(authority=authority, figures__isnull=False).values_list(
-            "period", flat=True
-        )
+        return list(periods.order_by("-period").distinct())
+    # A month counts once an approved snapshot of it holds a figure: ask for one per snapshot, not every figure.
+    has_figure = SnapshotFigure.objects.filter(snapshot=OuterRef("pk"))
+    periods = MonthSnapshot.objects.filter(Exists(has_figure), authority=authority).values_list(
+        "period", flat=True
+    )
     return list(periods.order_by("-period").distinct())
 
 

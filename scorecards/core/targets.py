@@ -65,7 +65,7 @@ NO_TARGETS = IndicatorTargets()
 def targets_fetch(*, authority: Authority) -> dict[int, IndicatorTargets]:
     """Every target, interim target and baseline of the authority, by indicator, in one query."""
     by_indicator: dict[int, IndicatorTargets] = defaultdict(IndicatorTargets)
-    rows = Target.objects.filter(authority=authority).values_list(
+    rows = Target.objects.filter(authority=authority).order_by().values_list(
         "indicator_id", "kind", "year", "period", "value"
     )
     for indicator_id, kind, year, period, value in rows:

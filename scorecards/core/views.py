@@ -253,11 +253,12 @@ def indicator_detail(
 
 @require_safe
 @login_required
-def attention_report(request: HttpRequest, code: str, period: datetime.date) -> HttpResponse:
+def attention_report(request: HttpRequest, code: str, period: datetime.date | Quarter) -> HttpResponse:
     """The exception report: the indicators whose ``attention`` is not empty, with why, a chart, where the
-    figure is heading and the commentary; board members read approved figures only, as everywhere."""
+    figure is heading and the commentary; board members read approved figures only, as everywhere. For a
+    quarter the window counts quarters, as on the quarter's scorecard."""
     authority, role = authority_for_user(request.user, code)
-    months = _months(request, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
+    months, _ = _window(request, period, selectors.WINDOW_CHOICES, selectors.DEFAULT_MONTHS)
     scorecard = selectors.scorecard_build(
         authority=authority, period=period, months=months, include_drafts=role in DRAFT_ROLES
     )
