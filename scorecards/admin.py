@@ -1,4 +1,5 @@
-"""The admin site, arranged for officers: the catalogue, monthly values, benchmarks, targets, sign-off, audit.
+"""The admin site, arranged for officers: the catalogue, monthly values, benchmarks, targets, sign-off, audit,
+uploads awaiting confirmation; plans, actions, questions and meetings (read only) from ``scorecards.plans.admin``.
 
 Every change made here is written to the audit trail with the route "admin", and a change to a month's data
 sends an approved month back to draft, exactly as the forms and uploads do.
@@ -27,9 +28,11 @@ from scorecards.models import (
     ChangeRoute,
     Indicator,
     MonthlyValue,
+    PendingUpload,
     ScorecardMonth,
     Target,
 )
+from scorecards.plans.admin import ReadOnlyAdmin  # and registers plans, actions, questions and meetings
 
 AUDITED_FIELDS = {
     MonthlyValue: ["value", "numerator", "denominator", "status", "commentary"],
@@ -343,3 +346,15 @@ class BoardPackAdmin(AdministratorAccess, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PendingUpload)
+class PendingUploadAdmin(ReadOnlyAdmin, AdministratorAccess, admin.ModelAdmin):
+    """Previewed uploads: confirmed or discarded on the upload page, which applies them once."""
+
+    list_display = ["authority", "kind", "filename", "user", "state", "created_at", "finished_at"]
+    list_filter = ["state", "kind", OWN_AUTHORITIES]
+    search_fields = ["filename", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["authority", "user"]
+    exclude = ["token"]

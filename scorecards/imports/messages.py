@@ -66,6 +66,7 @@ XLSX_CELL_TOO_COMPLEX = (
 REQUIRED = "a value is required"
 TOO_LONG = "{length} characters is too long; at most {limit} are allowed"
 DATE_NOT_ALLOWED = "a date is not allowed here; enter the value as text or a number"
+DATE_WITH_TIME = "{value} has a time of day; this column takes a day only (format the cell as a date)"
 NUL_CHARACTER = "the text has a NUL character (U+0000), which cannot be stored; remove it"
 CONTROL_CHARACTER = (
     "the text has the invisible control character {code}, often pasted from another system, "

@@ -1,7 +1,8 @@
 """Officers' forms for plans and actions (ENTER_ROLES; anyone else gets 404 as for any other officer page).
 
 A form saves through ``services.plan_save`` and ``services.action_save``, which run the row through the same
-import as an uploaded file, so the rules, the messages and the audit are those of an upload.
+import as an uploaded file, so the rules, the messages and the audit are those of an upload (audited by the route
+of the plan and action forms, not the upload's).
 """
 
 from __future__ import annotations

@@ -192,10 +192,9 @@ def plan_build(
 
     Fixed queries: actions, updates, cited indicators, open questions, and one scorecard for all evidence.
     """
-    actions = sorted(
-        Action.objects.filter(plan=plan).select_related("plan__authority"),
-        key=lambda a: rules.natural_key(a.code),
-    )
+    actions = sorted(Action.objects.filter(plan=plan), key=lambda a: rules.natural_key(a.code))
+    for action in actions:
+        action.plan = plan  # known already: no join, and one plan object rather than one per action
     states, later = _states(actions, at)
     cited: dict[int, list[str]] = defaultdict(list)
     for action_id, code in Action.indicators.through.objects.filter(action__plan=plan).values_list(

@@ -2,7 +2,8 @@
 
 A plan or action saved from a form goes through the import engine as a one-row file of the same kind, so a
 form and an upload follow the same rules (history, codes, dates, the as_of order) with the same messages, and
-are audited the same way. Questions and meetings are audited as ``question`` and ``meeting`` changes.
+are audited the same way, with the route "Plan and action forms" (``ChangeRoute.PLAN``). Questions and meetings
+are audited as ``question`` and ``meeting`` changes by that route too: they are the same pages' forms.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _save_row(kind: str, cells: Mapping[str, str], *, user) -> FormResult:
     summary = planned.summary
     if summary.unchanged:
         return FormResult(summary=messages.NOTHING_CHANGED)
-    apply_import(planned, user=user, route=ChangeRoute.FORM)
+    apply_import(planned, user=user, route=ChangeRoute.PLAN)
     return FormResult(summary=messages.SAVED.format(summary=summary))
 
 
@@ -141,7 +142,7 @@ def _audit(
             for name, old, new in pairs
         ],
         user=user,
-        route=ChangeRoute.FORM,
+        route=ChangeRoute.PLAN,
     )
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from authorities.access import DRAFT_ROLES, ENTER_ROLES, READ_ROLES, authority_for_user
-from scorecards.plans import exports, rules, selectors
+from scorecards.plans import cards, exports, rules, selectors
 
 BAD_AS_AT = "{value!r} is not a date that exists, written YYYY-MM-DD; the plan is shown as it stands today."
 EXPORTS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -82,19 +82,22 @@ def plan_detail(request: HttpRequest, code: str, plan_code: str) -> HttpResponse
         filename = f"plan-{authority.code}-{plan.code}-{at:%Y-%m-%d}.{export_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    # Resolved once: a plan of 200 actions would otherwise resolve them a thousand times.
+    questions_url = reverse("plans:questions", args=[authority.code])
+    evidence_url = reverse("scorecards:detail", args=[authority.code, period])
     context = {
         "authority": authority,
         "role": role,
         "view": view,
+        "priorities": cards.card_groups(
+            view, plan_url=plan.get_absolute_url(), questions_url=questions_url, evidence_url=evidence_url
+        ),
         "plan": plan,
         "at": at,
         "today": today,
         "can_edit": role in ENTER_ROLES,
         "is_today": at == today,
         "has_figures": figures_period is not None,
-        # Resolved once: a plan of 200 actions would otherwise resolve them a thousand times.
-        "plan_url": plan.get_absolute_url(),
-        "questions_url": reverse("plans:questions", args=[authority.code]),
-        "evidence_url": reverse("scorecards:detail", args=[authority.code, period]),
+        "questions_url": questions_url,
     }
     return render(request, "scorecards/plans/detail.html", context)

@@ -19,6 +19,8 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 #: Columns whose XLSX date cells are read as the month they fall in.
 PERIOD_COLUMNS = frozenset({"period"})
+#: Columns whose XLSX date cells are read as their day (YYYY-MM-DD), as the plans and actions kinds take them.
+DATE_COLUMNS = frozenset({"due", "as_of", "source_date"})
 
 
 def read_table(file_obj: IO[bytes] | IO[str], filename: str, *, limits: Limits | None = None) -> Table:
@@ -151,6 +153,8 @@ def _plain_text(value, column: str, number_format: str) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         if column in PERIOD_COLUMNS:
             return f"{value:%Y-%m}"
+        if column in DATE_COLUMNS:
+            return _day_text(value)
         raise _CellError(messages.DATE_NOT_ALLOWED)
     if isinstance(value, datetime.time | datetime.timedelta):
         raise _CellError(messages.DATE_NOT_ALLOWED)
@@ -165,6 +169,15 @@ def _plain_text(value, column: str, number_format: str) -> str:
             return _decimal_text(exact * 100) + "%"
         return _decimal_text(exact)
     return _checked_text(str(value).strip(), True)
+
+
+def _day_text(value: datetime.date) -> str:
+    """A date cell's day; a time of day other than midnight is refused rather than dropped unseen."""
+    if isinstance(value, datetime.datetime):
+        if value.time() != datetime.time(0):
+            raise _CellError(messages.DATE_WITH_TIME.format(value=f"{value:%Y-%m-%d %H:%M:%S}"))
+        value = value.date()
+    return value.isoformat()
 
 
 def _decimal_text(value: Decimal) -> str:

@@ -94,3 +94,12 @@ def peer_plan(home_authority, evidence_indicators):
 
 
 JUNE_2019 = datetime.date(2019, 6, 30)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The plan pages' today: 30 June 2019."""
+    from scorecards.plans import selectors
+
+    monkeypatch.setattr(selectors, "today", lambda: JUNE_2019)
+    return JUNE_2019

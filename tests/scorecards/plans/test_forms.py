@@ -39,7 +39,8 @@ def test_an_officer_adds_a_plan_by_form(client, home_authority, officer):
     plan = Plan.objects.get()
     assert (plan.code, plan.source) == ("visit-2020", "ofsted_visit")
     record = ChangeRecord.objects.get(kind="plan", field="title")
-    assert (record.route, record.username, record.new) == ("form", "officer", "Focused visit")
+    assert (record.route, record.username, record.new) == ("plan", "officer", "Focused visit")
+    assert record.get_route_display() == "Plan and action forms"
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_an_officer_adds_then_updates_an_action_and_history_is_kept(client, peer
         (datetime.date(2019, 6, 1), "on_track", "Agenda agreed."),
         (datetime.date(2019, 7, 1), "at_risk", "Agenda agreed."),
     ]
-    assert ChangeRecord.objects.filter(kind="action", field="status", route="form", new="at_risk").exists()
+    assert ChangeRecord.objects.filter(kind="action", field="status", route="plan", new="at_risk").exists()
 
 
 def test_an_earlier_as_of_in_the_form_is_refused_with_the_reason(client, peer_plan, officer):

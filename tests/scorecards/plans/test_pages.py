@@ -19,14 +19,6 @@ POST_ONLY = ["/plans/838/questions/1/answer/", "/plans/838/questions/1/close/", 
 PERSONAS = ["board_member", "officer", "approver", "administrator"]
 
 
-@pytest.fixture
-def today(monkeypatch):
-    from scorecards.plans import selectors
-
-    monkeypatch.setattr(selectors, "today", lambda: datetime.date(2019, 6, 30))
-    return datetime.date(2019, 6, 30)
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("page", PAGES)
 def test_each_role_of_the_council_sees_the_pages(client, request, peer_plan, today, persona, page):

@@ -34,7 +34,7 @@ def test_every_role_can_ask_about_an_indicator_an_action_or_a_month(
     assert response.status_code == 302 and response["Location"] == QUESTIONS
     question = Question.objects.get()
     assert question.state == QuestionState.OPEN and getattr(question, field) is not None
-    assert ChangeRecord.objects.filter(kind="question", field="state", new="open").count() == 1
+    assert ChangeRecord.objects.filter(kind="question", field="state", new="open", route="plan").count() == 1
     assert messages.QUESTION_ASKED in client.get(QUESTIONS).content.decode()
 
 
