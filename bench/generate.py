@@ -30,6 +30,7 @@ from bench.dataset import (
     monthly_series,
 )
 from bench.rows import audit_rows, benchmark_rows, target_rows
+from scorecards.core.series import series_summaries_refresh
 from scorecards.models import (
     Benchmark,
     ChangeRecord,
@@ -37,6 +38,7 @@ from scorecards.models import (
     MonthlyValue,
     MonthSnapshot,
     ScorecardMonth,
+    SeriesSummary,
     SignOffState,
     SnapshotFigure,
     Target,
@@ -286,6 +288,9 @@ def generate(*, size: DatasetSize, seed: int, progress=None) -> Dataset:
             ),
         )
         rows["approved snapshot figures"] = _snapshot_figures()
+        # And the approved series' SPC sums, as approving each month would have kept them.
+        series_summaries_refresh(authority_id=None, start=months[0])
+        rows["series summaries"] = SeriesSummary.objects.count()
         if size.audit:
             rows["audit records"] = _load(
                 ChangeRecord,
@@ -318,6 +323,7 @@ def generate(*, size: DatasetSize, seed: int, progress=None) -> Dataset:
             ScorecardMonth,
             MonthSnapshot,
             SnapshotFigure,
+            SeriesSummary,
             ChangeRecord,
         )
     )

@@ -169,8 +169,12 @@ def test_escape_formula(value, expected):
 REVIEWED_STATEMENT_BUILDERS = {
     (
         "scorecards/core/figures.py",
-        "series_sums_fetch",
+        "series_sums_live",
     ): "wraps a statement Django compiled from a queryset in constant SQL and integer ranks; values as parameters",
+    (
+        "scorecards/core/series.py",
+        "series_summaries_refresh",
+    ): "DELETE and INSERT ... SELECT with window functions; names from model meta, quoted; values as parameters",
     (
         "scorecards/imports/base.py",
         "_update_from_copy",
@@ -196,9 +200,9 @@ REVIEWED_STATEMENT_BUILDERS = {
     ("bench/measure/processes.py", "_vacuum"): "VACUUM ANALYZE of a model's table, name quoted",
     ("bench/measure/pages.py", "_run_floor"): "runs a statement Django compiled from a queryset",
     (
-        "bench/measure/pages.py",
-        "_query_counts",
-    ): "DELETE with a quoted table name, ids as parameter",
+        "bench/measure/common.py",
+        "catalogue_cut",
+    ): "DELETE with the table name from model meta; ids as a parameter, or on SQLite integers from the database",
     ("bench/measure/common.py", "__call__"): "Django's execute wrapper, passing its statement on",
 }
 SQL_CALLS = {"raw", "extra", "RawSQL", "execute", "executemany", "executescript"}

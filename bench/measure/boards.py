@@ -23,13 +23,14 @@ from django.urls import reverse
 
 from bench import plans
 from bench.dataset import HOME_USERNAME
-from bench.measure.common import Context, SqlTimer, get, ms
+from bench.measure.common import Context, SqlTimer, catalogue_cut, get, ms
 from bench.measure.pages import FEW_INDICATORS, PAGE_BUDGET, QUERIES_BUDGET
 from bench.report import Budget, Measure
 from scorecards.core.figures import series_sums_fetch
 from scorecards.core.selectors import NO_SUMS
+from scorecards.core.series import series_summaries_refresh
 from scorecards.core.targets import NO_TARGETS, targets_fetch
-from scorecards.models import Indicator, PackState
+from scorecards.models import Indicator, PackState, SeriesSummary
 from scorecards.plans.selectors import EVIDENCE_MONTHS
 from scorecards.quarters import Quarter
 from scorecards.spc import MAX_POINTS
@@ -54,19 +55,6 @@ def _rolled_back() -> Iterator[None]:
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-def _cut_catalogue(keep: int) -> None:
-    """Delete all but the first ``keep`` indicators, inside a transaction the caller rolls back."""
-    kept = list(Indicator.objects.order_by("position", "code").values_list("pk", flat=True)[:keep])
-    table = Indicator._meta.db_table
-    with connection.cursor() as cursor:
-        # A raw DELETE leaves the figures of the removed indicators in place: foreign keys are checked at
-        # commit, and this transaction never commits.
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DELETE FROM {table} WHERE NOT (id = ANY(%s))", [kept])  # noqa: S608
-        else:
-            cursor.execute(f"DELETE FROM {table} WHERE id NOT IN ({', '.join(map(str, kept))})")  # noqa: S608
 
 
 # The quarter scorecard page --------------------------------------------------------------------------------
@@ -156,7 +144,7 @@ def _quarter_query_counts(ctx: Context) -> dict[tuple[int, int], int]:
 
     counts = {}
     with _rolled_back():
-        _cut_catalogue(FEW_INDICATORS)
+        catalogue_cut(FEW_INDICATORS)
         for quarters in QUARTER_WINDOWS:
             counts[(FEW_INDICATORS, quarters)] = count(quarters)
     for quarters in QUARTER_WINDOWS:
@@ -200,18 +188,23 @@ def measure_spc(ctx: Context) -> list[Measure]:
     points = max((series.points for series in sums.values()), default=0)
     full = sum(series.points == MAX_POINTS for series in sums.values())
     total, query = statistics.median(totals), statistics.median(queries)
+    newest, oldest = _refresh_times(ctx)
     ctx.sections.append(
         (
             "What SPC adds to a built scorecard page",
             f"The SPC work of building the month grid for {ctx.authority.code} at {ctx.period:%B %Y} as a board "
-            "member sees it: `figures.series_sums_fetch` (one query: the database numbers each indicator's values "
-            f"newest first, keeps the latest {MAX_POINTS} and hands over their count, sum, sum of moving ranges "
-            f"and newest values) and `spc_signal.signal_from_sums` for each of {len(indicators)} indicators with "
+            "member sees it: `figures.series_sums_fetch` (one query of one row per indicator: the summary of its "
+            f"approved series, the count, sum and moving ranges of its latest {MAX_POINTS} values and its newest "
+            "values, kept by `core.series.series_summaries_refresh` at every approval) and "
+            f"`spc_signal.signal_from_sums` for each of {len(indicators)} indicators with "
             "its polarity and target, as `selectors.row_rate` calls it. Series of up to "
             f"{points} points ({full} of {len(sums)} indicators with the full {MAX_POINTS}). Median "
             f"{total:.2f} ms = the query {query:.2f} ms + the signals in Python {total - query:.2f} ms. The "
             "targets are fetched and chosen for the rating anyway and are not counted. A repeated page does no "
-            "SPC work: the grid, icons included, is served from the cache until the authority's data changes.",
+            "SPC work: the grid, icons included, is served from the cache until the authority's data changes. "
+            "The work moved to approval: rewriting the authority's summaries from the approved month takes "
+            f"{newest:.1f} ms when it is the newest month (the usual approval) and {oldest:.1f} ms from its first "
+            "month (an old month approved again), in the approval's transaction (median of 5, rolled back).",
         )
     )
     return [
@@ -223,6 +216,25 @@ def measure_spc(ctx: Context) -> list[Measure]:
             SPC_BUDGET,
         )
     ]
+
+
+def _refresh_times(ctx: Context) -> tuple[float, float]:
+    """What keeping the summaries costs an approval: from the newest month, and from the first."""
+    first = (
+        SeriesSummary.objects.filter(authority=ctx.authority)
+        .order_by("period")
+        .values_list("period", flat=True)
+    )
+    medians = []
+    for start in (ctx.period, first.first() or ctx.period):
+        samples = []
+        for _ in range(5):
+            with _rolled_back():
+                started = time.perf_counter()
+                series_summaries_refresh(authority_id=ctx.authority.pk, start=start)
+                samples.append(ms(time.perf_counter() - started))
+        medians.append(statistics.median(samples))
+    return medians[0], medians[1]
 
 
 # The plan page and the meeting pack ------------------------------------------------------------------------

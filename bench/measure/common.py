@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from authorities.models import Authority
 from bench.dataset import HOME_USERNAME, Dataset
+from scorecards.models import Indicator
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,16 @@ def version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def catalogue_cut(keep: int) -> None:
+    """Delete all but the first ``keep`` indicators, inside a transaction the caller rolls back."""
+    kept = list(Indicator.objects.order_by("position", "code").values_list("pk", flat=True)[:keep])
+    table = Indicator._meta.db_table
+    with connection.cursor() as cursor:
+        # A raw DELETE leaves the figures of the removed indicators in place: foreign keys are checked at
+        # commit, and this transaction never commits.
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE NOT (id = ANY(%s))", [kept])  # noqa: S608
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE id NOT IN ({', '.join(map(str, kept))})")  # noqa: S608

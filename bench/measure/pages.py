@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from bench.measure.common import Context, SqlTimer, get, ms
+from bench.measure.common import Context, SqlTimer, catalogue_cut, get, ms
 from bench.report import Budget, Measure
 from scorecards.core import selectors
 from scorecards.models import (
@@ -256,18 +256,7 @@ def _query_counts(ctx: Context) -> dict[tuple[int, int], int]:
     counts = {}
     indicators = len(ctx.dataset.indicator_codes)
     with transaction.atomic():
-        keep = list(
-            Indicator.objects.order_by("position", "code").values_list("pk", flat=True)[:FEW_INDICATORS]
-        )
-        with connection.cursor() as cursor:
-            # A raw DELETE leaves the figures of the removed indicators in place: foreign keys are checked at
-            # commit, and this transaction never commits.
-            cursor.execute(
-                f"DELETE FROM {Indicator._meta.db_table} WHERE NOT (id = ANY(%s))"  # noqa: S608
-                if connection.vendor == "postgresql"
-                else f"DELETE FROM {Indicator._meta.db_table} WHERE id NOT IN ({', '.join(map(str, keep))})",  # noqa: S608
-                [keep] if connection.vendor == "postgresql" else [],
-            )
+        catalogue_cut(FEW_INDICATORS)
         for months in (6, 13):
             counts[(FEW_INDICATORS, months)] = count(months)
         transaction.set_rollback(True)

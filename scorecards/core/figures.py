@@ -129,8 +129,20 @@ def series_sums_fetch(
     """Each indicator's SPC series reduced to what the grid's icons need (``spc_signal.SeriesSums``), in one
     query: the database counts and adds the latest 60 values and hands over only the 6 newest, as exact whole
     numbers of ten-thousandths, instead of 60 values per indicator. The series is ``series_fetch``'s: the same
-    rows, from ``figure_rows``.
+    rows, from ``figure_rows``. Approved series are read from their summaries, kept at approval.
     """
+    if not include_drafts:
+        # Approved figures change only at approval, which keeps their sums (``scorecards.core.series``).
+        from scorecards.core.series import approved_series_sums  # it reads the figures this module defines
+
+        return approved_series_sums(authority=authority, end=end)
+    return series_sums_live(authority=authority, end=end, include_drafts=include_drafts)
+
+
+def series_sums_live(
+    *, authority: Authority, end: datetime.date, include_drafts: bool
+) -> dict[int, SeriesSums]:
+    """``series_sums_fetch`` worked out from the figures themselves, working or approved."""
     rows, period_field = figure_rows(
         authority=authority, start=BEGINNING, end=end, include_drafts=include_drafts
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from authorities.access import APPROVE_ROLES, ENTER_ROLES
 from authorities.models import Authority, Role
 from scorecards.audit import Change, changes_record
+from scorecards.core.series import series_summaries_refresh
 from scorecards.models import (
     ChangeRecord,
     ChangeRoute,
@@ -185,6 +186,8 @@ def snapshot_take(month: ScorecardMonth, *, user) -> MonthSnapshot:
         )
         for row in rows
     )
+    # The approved series' SPC sums from this month on, which the grid's icons read (scorecards.core.series).
+    series_summaries_refresh(authority_id=month.authority_id, start=month.period)
     return snapshot
 
 

@@ -29,6 +29,7 @@ from scorecards.models.plans import (
     QuestionState,
 )
 from scorecards.models.returns import DataQualityProblem, ReturnImport, ReturnState
+from scorecards.models.series import SeriesSummary
 from scorecards.models.signoff import (
     ChangeRecord,
     ChangeRoute,
@@ -68,6 +69,7 @@ __all__ = [
     "Polarity",
     "PublishedMeasure",
     "ScorecardMonth",
+    "SeriesSummary",
     "SignOffState",
     "SnapshotFigure",
     "Target",
