@@ -96,7 +96,19 @@ def _picker(authority, period: datetime.date | Quarter, *, include_drafts: bool)
         return {"periods": periods, "quarters": quarters, "has_data": period in quarters,
                 "quarter": period, "switch_month": month, "switch_quarter": period}  # fmt: skip
     return {"periods": periods, "quarters": quarters, "has_data": period in periods,
-            "quarter": None, "switch_month": period, "switch_quarter": Quarter.of(period)}  # fmt: skip
+            "quarter": None, "switch_month": period, "switch_quarter": Quarter.of(period),
+            "month_options": _month_options(periods, period)}  # fmt: skip
+
+
+def _month_options(periods: list[datetime.date], current: datetime.date) -> str:
+    """The month picker's options, written once: with ten years of months, two template date filters per
+    option were a third of every scorecard page's own time. Only dates go in, so nothing needs escaping."""
+    return mark_safe(  # noqa: S308 - built from dates alone
+        "".join(
+            f'<option value="{month:%Y-%m}"{" selected" if month == current else ""}>{month:%B %Y}</option>'
+            for month in periods
+        )
+    )
 
 
 def _window(
