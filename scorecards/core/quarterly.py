@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from authorities.models import Authority
 from scorecards import rating
 from scorecards.core.cohorts import cohort_rows, cohorts_fetch
-from scorecards.core.figures import Figure, figure_rows, figures_fetch
+from scorecards.core.figures import figure_rows, figures_fetch
 from scorecards.core.selectors import (
     HEADLINE_SECTION,
     benchmarks_fetch,
@@ -26,7 +27,17 @@ from scorecards.core.selectors import (
 from scorecards.core.targets import NO_TARGETS, targets_fetch
 from scorecards.labels import figure_text
 from scorecards.models import Indicator, ScorecardMonth, SignOffState, ValueStatus
-from scorecards.quarters import DEFAULT_QUARTERS, Quarter, QuarterFigure, quarter_figure, quarter_window
+from scorecards.quarters import (
+    DEFAULT_QUARTERS,
+    MULTIPLIERS,
+    POOLED,
+    STORED_PLACES,
+    SUM,
+    Quarter,
+    QuarterFigure,
+    quarter_figure,
+    quarter_window,
+)
 from scorecards.rows import HeadlineTile, MonthCell, Scorecard
 from scorecards.spc import MAX_POINTS
 
@@ -36,6 +47,8 @@ INCOMPLETE = "{count} of 3 months"
 #: The grid's column note for a quarter with a month not yet approved (people who enter data only).
 DRAFT_NOTE = "draft"
 EMPTY = QuarterFigure(None)
+#: A month's indicator, month, value, numerator and denominator: all a quarter before the window needs.
+MonthValues = tuple[int, datetime.date, Decimal, Decimal | None, Decimal | None]
 
 
 def quarter_scorecard_build(
@@ -51,21 +64,23 @@ def quarter_scorecard_build(
     window_quarters = quarter_window(quarter, quarters)
     window = [each.last_month for each in window_quarters]
     period, first_month = quarter.last_month, window_quarters[0].first_month
-    # The SPC series reaches back to 60 quarters; their months before the window are read values only.
-    history_start = quarter.shifted(-(MAX_POINTS - 1)).first_month
+    # No ORDER BY (a dict): the default ordering would join the authority only to sort.
     sign_offs = {
         month.period: month
         for month in ScorecardMonth.objects.filter(
             authority=authority, period__gte=first_month, period__lte=period
-        )
+        ).order_by()
     }
     indicator_query = Indicator.objects.all()
     if indicator_codes is not None:
         indicator_query = indicator_query.filter(code__in=indicator_codes)
     indicators = indicators_in_catalogue_order(list(indicator_query))
     figures = figures_fetch(authority=authority, start=first_month, end=period, include_drafts=include_drafts)
+    # The SPC series reaches back to 60 quarters; the months of those before the window are read values only.
     earlier = _history_fetch(
-        authority=authority, start=history_start, before=first_month, include_drafts=include_drafts
+        authority=authority,
+        quarters=quarter_window(window_quarters[0].shifted(-1), MAX_POINTS - len(window_quarters)),
+        include_drafts=include_drafts,
     )
     benchmarks, years_by_indicator = benchmarks_fetch(authority=authority, period=period)
     targets = targets_fetch(authority=authority)
@@ -80,25 +95,24 @@ def quarter_scorecard_build(
         if with_cohorts
         else {}
     )
-    every_quarter = quarter_window(quarter, MAX_POINTS)
+    columns = [_Column(each, sign_offs) for each in window_quarters]
 
     rows, headlines = [], []
     for indicator in indicators:
-        by_month = {**earlier.get(indicator.pk, {}), **figures.get(indicator.pk, {})}
-        # Quarters before the indicator's first figure have no value: they cost nothing.
-        first = Quarter.of(min(by_month)) if by_month else quarter.shifted(1)
-        made = {
-            each: quarter_figure(indicator.quarter_rule, indicator.unit, each, by_month)
-            if each >= first
+        by_month = figures.get(indicator.pk, {})
+        made = [
+            quarter_figure(indicator.quarter_rule, indicator.unit, column.quarter, by_month)
+            if any(month in by_month for month in column.quarter.months)
             else EMPTY
-            for each in every_quarter
-        }
-        cells = [
-            _cell(indicator, each, made[each], sign_offs, include_drafts=include_drafts)
-            for each in window_quarters
+            for column in columns
         ]
-        points = [
-            (each.last_month, made[each].value) for each in every_quarter if made[each].value is not None
+        cells = [
+            _cell(indicator, column, figure, include_drafts=include_drafts)
+            for column, figure in zip(columns, made, strict=True)
+        ]
+        # The quarters before the window give their values only: their cells are not shown.
+        points = _history_points(indicator, earlier.get(indicator.pk, {})) + [
+            (cell.period, cell.value) for cell in cells if cell.value is not None
         ]
         rows.append(
             row_rate(
@@ -128,37 +142,84 @@ def quarter_scorecard_build(
     )
 
 
+class _Column:
+    """A quarter of the window and what its months' sign-offs say of every cell in it."""
+
+    def __init__(self, quarter: Quarter, sign_offs: dict[datetime.date, ScorecardMonth]) -> None:
+        self.quarter = quarter
+        # Months not approved (or changed since): their figures are drafts to officers, withheld from others.
+        self.unsettled = frozenset(
+            month
+            for month in quarter.months
+            if month not in sign_offs or sign_offs[month].state != SignOffState.APPROVED
+        )
+        self.awaiting = any(
+            month in sign_offs and sign_offs[month].approved_at is None for month in self.unsettled
+        )
+
+
 def _history_fetch(
-    *, authority: Authority, start: datetime.date, before: datetime.date, include_drafts: bool
-) -> dict[int, dict[datetime.date, Figure]]:
-    """The figures of the months before the window, values only (no commentary), in one query."""
-    by_indicator: dict[int, dict[datetime.date, Figure]] = defaultdict(dict)
-    if start >= before:
+    *, authority: Authority, quarters: list[Quarter], include_drafts: bool
+) -> dict[int, dict[datetime.date, list[MonthValues]]]:
+    """The months of the quarters before the window that have a value, by indicator and quarter (its last
+    month), in one query: values, numerators and denominators only, as they alone make a quarter's value."""
+    by_indicator: dict[int, dict[datetime.date, list[MonthValues]]] = defaultdict(lambda: defaultdict(list))
+    if not quarters:
         return by_indicator
-    end = rating.month_window(before, 2)[0]
-    rows, period_field = figure_rows(authority=authority, start=start, end=end, include_drafts=include_drafts)
-    for indicator_id, period, value, numerator, denominator, status in rows.values_list(
-        "indicator_id", period_field, "value", "numerator", "denominator", "status"
-    ):
-        by_indicator[indicator_id][period] = Figure(value, numerator, denominator, status, "")
+    quarter_end = {month: each.last_month for each in quarters for month in each.months}
+    rows, period_field = figure_rows(
+        authority=authority,
+        start=quarters[0].first_month,
+        end=quarters[-1].last_month,
+        include_drafts=include_drafts,
+    )
+    # No ORDER BY: the models' default orderings would join the authority and the catalogue only to sort.
+    rows = rows.filter(value__isnull=False).order_by()
+    for row in rows.values_list("indicator_id", period_field, "value", "numerator", "denominator"):
+        by_indicator[row[0]][quarter_end[row[1]]].append(row)
     return by_indicator
 
 
-def _cell(
-    indicator: Indicator,
-    quarter: Quarter,
-    made: QuarterFigure,
-    sign_offs: dict[datetime.date, ScorecardMonth],
-    *,
-    include_drafts: bool,
-) -> MonthCell:
+def _history_points(
+    indicator: Indicator, by_quarter: dict[datetime.date, list[MonthValues]]
+) -> list[tuple[datetime.date, Decimal]]:
+    """The values of the quarters before the window, oldest first, each held as its last month."""
+    points = []
+    for last_month in sorted(by_quarter):
+        value = quarter_value(indicator.quarter_rule, indicator.unit, by_quarter[last_month])
+        if value is not None:
+            points.append((last_month, value))
+    return points
+
+
+def quarter_value(rule: str, unit: str, months: list[MonthValues]) -> Decimal | None:
+    """``quarters.quarter_figure``'s value, from the quarter's months that have a value (in any order): the
+    same rule without the quarter's commentary, status and counts, which only its cell shows. A quarter of the
+    SPC series costs a fraction of a full quarter figure (tests check that the two always agree)."""
+    if not months:
+        return None
+    if rule == SUM:
+        return sum(value for _, _, value, _, _ in months) if len(months) == 3 else None
+    if rule == POOLED:
+        pairs = [(numerator, denominator) for _, _, _, numerator, denominator in months]
+        if len(pairs) < 3 or any(
+            numerator is None or denominator is None for numerator, denominator in pairs
+        ):
+            return None
+        denominator = sum((denominator for _, denominator in pairs), Decimal(0))
+        if not denominator:
+            return None
+        numerator = sum((numerator for numerator, _ in pairs), Decimal(0))
+        return (numerator / denominator * MULTIPLIERS.get(unit, Decimal(1))).quantize(
+            STORED_PLACES, rounding=ROUND_HALF_UP
+        )
+    _, _, latest, _, _ = max(months)  # end: the latest month's value
+    return latest
+
+
+def _cell(indicator: Indicator, column: _Column, made: QuarterFigure, *, include_drafts: bool) -> MonthCell:
     """One quarter of one row: its figure by the indicator's rule, marked draft or awaiting approval."""
-    # Months not approved (or changed since): their figures are drafts to officers, and withheld from others.
-    unsettled = [
-        month
-        for month in quarter.months
-        if month not in sign_offs or sign_offs[month].state != SignOffState.APPROVED
-    ]
+    quarter = column.quarter
     if made.value is not None:
         text = figure_text(made.value, indicator.unit, indicator.decimals, made.numerator, made.denominator)
     elif made.status:
@@ -175,9 +236,7 @@ def _cell(
         made.commentary,
         numerator=made.numerator,
         denominator=made.denominator,
-        draft=include_drafts and bool(made.months) and any(month in unsettled for month in made.months),
-        withheld=not include_drafts
-        and made.value is None
-        and any(month in sign_offs and sign_offs[month].approved_at is None for month in unsettled),
+        draft=include_drafts and any(month in column.unsettled for month in made.months),
+        withheld=not include_drafts and made.value is None and column.awaiting,
         label=quarter.label,
     )

@@ -113,7 +113,7 @@ def scorecard_build(
         month.period: month
         for month in ScorecardMonth.objects.filter(
             authority=authority, period__gte=earliest, period__lte=period
-        )
+        ).order_by()
     }
     indicator_query = Indicator.objects.all()
     if indicator_codes is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -61,12 +62,7 @@ class ActionView(StatusWords):
     @property
     def history(self) -> list[HistoryEntry]:
         """Each update oldest first, noting where its progress repeats the one before (carried forward)."""
-        previous = None
-        listed = []
-        for update in self.state.history:
-            listed.append(HistoryEntry(update, repeated=previous is not None and update.progress == previous))
-            previous = update.progress
-        return listed
+        return [HistoryEntry(update, repeated) for update, repeated in history_repeats(self.state.history)]
 
 
 @dataclass(frozen=True)
@@ -76,6 +72,14 @@ class HistoryEntry(StatusWords):
 
     status_code = property(lambda self: self.update.status)
     as_of_text = property(lambda self: short_date(self.update.as_of))
+
+
+def history_repeats(updates: tuple[rules.Update, ...]) -> Iterator[tuple[rules.Update, bool]]:
+    """Each update with whether its progress repeats the one before it (carried forward)."""
+    previous = None
+    for update in updates:
+        yield update, previous is not None and update.progress == previous
+        previous = update.progress
 
 
 def short_date(day: datetime.date) -> str:
@@ -153,9 +157,12 @@ def is_illustrative(plan: Plan) -> bool:
 
 def _updates_by_action(action_ids) -> dict[int, list[rules.Update]]:
     by_action: dict[int, list[rules.Update]] = defaultdict(list)
-    for action_id, as_of, status, progress in ActionUpdate.objects.filter(
-        action_id__in=action_ids
-    ).values_list("action_id", "as_of", "status", "progress"):
+    # In the order they were recorded, sorted here: the default ordering would join the action, plan and
+    # authority only to sort. ``rules.history_until`` orders them by date, so same-day updates stay as recorded.
+    updates = ActionUpdate.objects.filter(action_id__in=action_ids).order_by()
+    for _, action_id, as_of, status, progress in sorted(
+        updates.values_list("pk", "action_id", "as_of", "status", "progress")
+    ):
         by_action[action_id].append(rules.Update(as_of, status, progress))
     return by_action
 
@@ -187,10 +194,14 @@ def plan_build(
     include_drafts: bool = False,
     months: int = EVIDENCE_MONTHS,
     with_evidence: bool = True,
+    evidence_series: bool = True,
 ) -> PlanView:
     """The plan as it stood at ``at``, with each action's evidence from the scorecard at ``period``.
 
     Fixed queries: actions, updates, cited indicators, open questions, and one scorecard for all evidence.
+    Without ``evidence_series`` (the page, whose evidence lines show a figure, its RAG and direction and a
+    sparkline of the window) the evidence rows have their SPC icons but no series and no cohorts, as the
+    scorecard's grid has: exports and packs, which chart and list them, keep the default.
     """
     actions = sorted(Action.objects.filter(plan=plan), key=lambda a: rules.natural_key(a.code))
     for action in actions:
@@ -209,6 +220,8 @@ def plan_build(
             months=months,
             indicator_codes=sorted({code for codes in cited.values() for code in codes}),
             include_drafts=include_drafts,
+            with_cohorts=evidence_series,
+            with_series=evidence_series,
         )
         rows = {row.code: (position, row) for position, row in enumerate(scorecard.rows)}
     questions = dict(

@@ -74,8 +74,15 @@ def plan_detail(request: HttpRequest, code: str, plan_code: str) -> HttpResponse
     figures_period = selectors.evidence_period(authority=authority, at=at, include_drafts=include_drafts)
     # With no month of figures yet, the as-at month still names each action's indicators, without figures.
     period = figures_period or at.replace(day=1)
-    view = selectors.plan_build(plan=plan, at=at, period=period, include_drafts=include_drafts)
     export_format = request.GET.get("format", "")
+    # The page's evidence lines draw no SPC chart and list no cohorts; the exports carry both.
+    view = selectors.plan_build(
+        plan=plan,
+        at=at,
+        period=period,
+        include_drafts=include_drafts,
+        evidence_series=export_format in EXPORTS,
+    )
     if export_format in EXPORTS:
         content = exports.plan_json(view) if export_format == "json" else exports.plan_csv(view)
         response = HttpResponse(content, content_type=EXPORTS[export_format])
@@ -85,19 +92,23 @@ def plan_detail(request: HttpRequest, code: str, plan_code: str) -> HttpResponse
     # Resolved once: a plan of 200 actions would otherwise resolve them a thousand times.
     questions_url = reverse("plans:questions", args=[authority.code])
     evidence_url = reverse("scorecards:detail", args=[authority.code, period])
+    can_edit = role in ENTER_ROLES
     context = {
         "authority": authority,
         "role": role,
         "view": view,
         "priorities": cards.card_groups(
-            view, plan_url=plan.get_absolute_url(), questions_url=questions_url, evidence_url=evidence_url
+            view,
+            plan_url=plan.get_absolute_url(),
+            questions_url=questions_url,
+            evidence_url=evidence_url,
+            can_edit=can_edit,
         ),
         "plan": plan,
         "at": at,
         "today": today,
-        "can_edit": role in ENTER_ROLES,
+        "can_edit": can_edit,
         "is_today": at == today,
         "has_figures": figures_period is not None,
-        "questions_url": questions_url,
     }
     return render(request, "scorecards/plans/detail.html", context)

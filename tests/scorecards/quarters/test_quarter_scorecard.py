@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scorecards.core.exports import scorecard_dict
+from scorecards.core.figures import Figure
+from scorecards.core.quarterly import quarter_value
 from scorecards.core.selectors import scorecard_build
 from scorecards.models import Indicator, Target
-from scorecards.quarters import Quarter
+from scorecards.quarters import Quarter, quarter_figure
 
 Q1 = Quarter.parse("2020-21-Q1")
 
@@ -86,6 +90,48 @@ def test_the_target_and_its_interim_targets_follow_the_quarters_last_month(quart
 def test_the_spc_series_is_the_quarters_values(quarter_council):
     row = rows_of(quarter_json(quarter_council))["children"]
     assert row["spc"]["points"] == 2  # Q4 2019/20 and Q1 2020/21, not five months
+
+
+@pytest.mark.parametrize("include_drafts", [False, True])
+def test_the_quarters_before_the_window_join_the_series_by_the_same_rules(quarter_council, include_drafts):
+    def series(quarters: int) -> dict[str, list]:
+        scorecard = scorecard_build(
+            authority=quarter_council, period=Q1, months=quarters, include_drafts=include_drafts
+        )
+        return {
+            row.code: [(f"{month:%Y-%m}", value) for month, value in row.series] for row in scorecard.rows
+        }
+
+    # Q4 2019/20 is before a window of one quarter and inside a window of two: the same series either way.
+    assert series(1) == series(2) == series(8)
+    assert series(1) == {
+        "started": [("2020-03", 34)],  # Q1 has no June figure, and sum needs all three months
+        "placed_pct": [("2020-03", Decimal("24.0000"))],  # 36 of 150; June has no counts
+        "children": [("2020-03", 474), ("2020-06", 475)],  # Q1: April, as May has none and June a status
+    }
+
+
+def test_a_quarter_value_of_the_series_is_the_quarter_figure_s():
+    rng = random.Random(12)
+    months = Q1.months
+    for _ in range(2_000):
+        figures = {}
+        for month in months:
+            kind = rng.choice(("none", "status", "value", "counts", "counts", "zero"))
+            value = Decimal(rng.randint(0, 10**6)) / 10_000
+            if kind == "status":
+                figures[month] = Figure(None, None, None, "not_available", "")
+            elif kind == "value":
+                figures[month] = Figure(value, None, Decimal(5) if rng.random() < 0.3 else None, "", "")
+            elif kind in ("counts", "zero"):
+                denominator = Decimal(0) if kind == "zero" else Decimal(rng.randint(1, 900))
+                figures[month] = Figure(value, Decimal(rng.randint(0, 900)), denominator, "", "note")
+        valued = [(1, month, *figure[:3]) for month, figure in figures.items() if figure.value is not None]
+        rng.shuffle(valued)
+        for rule in ("end", "sum", "pooled"):
+            for unit in ("percent", "rate_per_10k", "count", "days"):
+                expected = quarter_figure(rule, unit, Q1, figures).value
+                assert quarter_value(rule, unit, valued) == expected, (rule, unit, figures)
 
 
 def test_board_members_see_a_quarter_only_from_approved_months(quarter_council, make_value):
