@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -88,6 +89,7 @@ def plain(number: Decimal) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024)  # a file names a few months in every row; errors are raised, never cached
 def parse_period(text: str) -> datetime.date:
     """A month written ``YYYY-MM`` as its first day; ``2020-13``, ``2020-1`` and ``20-11`` are errors."""
     match = PERIOD.fullmatch(text)

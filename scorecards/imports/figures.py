@@ -18,7 +18,7 @@ from scorecards.models import (
 from scorecards.rating import financial_year_of, parse_financial_year, round_half_up
 
 from . import cells, messages
-from .base import ABSENT, INVALID, KindImport, RowReader, is_set, max_length, not_negative, text_of
+from .base import ABSENT, INVALID, KindImport, RowReader, all_set, is_set, max_length, not_negative, text_of
 from .cells import CellError
 
 #: A computed value is the ratio times this, by unit; any other unit keeps the plain ratio.
@@ -41,6 +41,7 @@ class FigureImport(KindImport):
     key_fields: tuple[str, ...]
     #: Fields every object of this import has, beyond its natural key.
     fixed: dict[str, str] = {}
+    copies_creates = True
 
     def prepare(self):
         self.authorities = dict(Authority.objects.values_list("code", "pk"))
@@ -48,25 +49,30 @@ class FigureImport(KindImport):
             code: (pk, unit, decimals)
             for code, pk, unit, decimals in Indicator.objects.values_list("code", "pk", "unit", "decimals")
         }
+        # Each cell's parser made once, not once a row: a file can have a hundred thousand rows.
+        self.figure_parsers = {unit: _figure_parser(unit) for unit in {*Unit.values, None}}
+        self.codes_found: dict[str, int] = {}  # authority codes already read and found, by text
 
     def read_references(self, reader: RowReader):
         """(authority id, indicator (id, unit, decimals)), each INVALID when unknown."""
-
-        def authority(text):
-            code = cells.parse_authority_code(text)
-            if code not in self.authorities:
-                raise CellError(messages.UNKNOWN_AUTHORITY.format(value=text))
-            return self.authorities[code]
-
-        def indicator(text):
-            if text not in self.indicators:
-                raise CellError(messages.UNKNOWN_INDICATOR.format(value=text))
-            return self.indicators[text]
-
         return (
-            reader.read("authority", authority, required=True),
-            reader.read("indicator", indicator, required=True),
+            reader.read("authority", self._authority, required=True),
+            reader.read("indicator", self._indicator, required=True),
         )
+
+    def _authority(self, text):
+        if text in self.codes_found:
+            return self.codes_found[text]
+        code = cells.parse_authority_code(text)
+        if code not in self.authorities:
+            raise CellError(messages.UNKNOWN_AUTHORITY.format(value=text))
+        self.codes_found[text] = self.authorities[code]
+        return self.codes_found[text]
+
+    def _indicator(self, text):
+        if text not in self.indicators:
+            raise CellError(messages.UNKNOWN_INDICATOR.format(value=text))
+        return self.indicators[text]
 
     def existing(self, keys):
         keys = list(keys)
@@ -82,16 +88,35 @@ class FigureImport(KindImport):
     def figure(self, reader: RowReader, column: str, indicator, *, required: bool = False):
         """A number in the indicator's unit, checked against the unit's range."""
         unit = indicator[1] if is_set(indicator) else None
-
-        def parse(text):
-            if unit is None:
-                # The indicator cell has its own error; a % sign here is no second error to report.
-                return cells.parse_number(text, unit=cells.PERCENT)
-            number = cells.parse_number(text, unit=unit)
-            cells.check_figure(number, unit)
-            return number
-
+        parse = self.figure_parsers.get(unit) or _figure_parser(unit)
         return reader.read(column, parse, required=required)
+
+
+def _figure_parser(unit: str | None):
+    """Reads a figure of this unit, checked against the unit's range; with no unit (the indicator cell has its
+    own error), any number, a % sign being no second error to report."""
+
+    def parse(text):
+        if unit is None:
+            return cells.parse_number(text, unit=cells.PERCENT)
+        number = cells.parse_number(text, unit=unit)
+        cells.check_figure(number, unit)
+        return number
+
+    return parse
+
+
+def parse_status(text: str) -> str:
+    return cells.parse_choice(text, STATUSES, messages.UNKNOWN_STATUS)
+
+
+def _count_parser(column: str):
+    return lambda text: not_negative(cells.parse_number(text), f"a {column}")
+
+
+#: The parsers of a values row's cells that do not depend on its indicator, made once.
+COHORT_TEXT = text_of(max_length(MonthlyValue, "cohort"))
+COUNTS = {column: _count_parser(column) for column in ("numerator", "denominator")}
 
 
 class ValueImport(FigureImport):
@@ -115,21 +140,18 @@ class ValueImport(FigureImport):
     def parse(self, reader, ordinal):
         authority_id, indicator = self.read_references(reader)
         period = reader.read("period", cells.parse_period, required=True)
-        cohort = reader.read("cohort", text_of(max_length(MonthlyValue, "cohort")))
+        cohort = reader.read("cohort", COHORT_TEXT)
         cohort = "" if cohort is ABSENT or cohort is None else cohort
         value, numerator, denominator = (
             self.figure(reader, "value", indicator),
-            self.count(reader, "numerator"),
-            self.count(reader, "denominator"),
+            reader.read("numerator", COUNTS["numerator"]),
+            reader.read("denominator", COUNTS["denominator"]),
         )
-        status = reader.read(
-            "status",
-            lambda text: cells.parse_choice(text, STATUSES, messages.UNKNOWN_STATUS),
-        )
+        status = reader.read("status", parse_status)
         commentary = reader.read("commentary")
-        value, numerator, denominator = (None if v is ABSENT else v for v in (value, numerator, denominator))
+        value, numerator, denominator = [None if v is ABSENT else v for v in (value, numerator, denominator)]
         status = "" if status is ABSENT or status is None else status
-        if all(is_set(v) for v in (value, numerator, denominator, status)):
+        if all_set(value, numerator, denominator, status):
             has_figure = any(v is not None for v in (value, numerator, denominator))
             if has_figure and status:
                 reader.error("status", messages.VALUE_AND_STATUS.format(status=status))
@@ -139,17 +161,13 @@ class ValueImport(FigureImport):
                 value = self._value_from_ratio(reader, value, numerator, denominator, indicator)
             if status and is_set(cohort) and cohort:
                 reader.error("cohort", messages.COHORT_WITH_STATUS.format(cohort=cohort, status=status))
-        if not all(is_set(v) for v in (authority_id, indicator, period, cohort)):
+        if not all_set(authority_id, indicator, period, cohort):
             return None
         fields = {"value": value, "numerator": numerator, "denominator": denominator, "status": status}
         if commentary is not ABSENT:
             fields["commentary"] = commentary or ""
         key = {"authority_id": authority_id, "indicator_id": indicator[0], "period": period, "cohort": cohort}
         return (authority_id, indicator[0], period, cohort), key, fields
-
-    @staticmethod
-    def count(reader: RowReader, column: str):
-        return reader.read(column, lambda text: not_negative(cells.parse_number(text), f"a {column}"))
 
     def _value_from_ratio(self, reader, value, numerator, denominator, indicator):
         if (numerator is None) != (denominator is None):
