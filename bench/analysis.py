@@ -65,7 +65,44 @@ _PAGE = (
     "grid (repeated pages are served from the cache): labels of the month picker made once in the view rather than two date filters for "
     "each of its 120 months (about 4 ms); fewer tooltip strings per row.",
 )
+_BUILT_RATIO = (
+    "A page that builds the grid does in Python what the floor leaves undone: it rates 60 rows (RAG, direction, "
+    "SPC icons from the kept sums, intervals), writes 60 × 13 cells with tooltips, the phone layout's cards "
+    "and the sparklines, and around it the session, the user, the membership, the sign-off, the month picker "
+    "and the council switcher (about 10 ms, the repeated page). Profiled on the England data set after this "
+    "session's changes: building the rows about 22 ms of CPU, rendering the grid about 14 ms, the page around "
+    "it about 15 ms, against a floor of 7 to 12 ms.",
+    "Each part has been cut (sorting joins, model instances, Jinja2 for the grid, cells and SPC chips written "
+    "in one pass, the month picker written once, SPC sums kept at approval) and none alone is the cause. "
+    "Further: one query for the grid's figures, benchmarks and targets (the floor's shape); the phone cards "
+    "made from the table's cells by CSS instead of a second copy; rows kept per approved month, as the SPC "
+    "sums are, so that a page after an approval rates only what changed.",
+)
+_SPC = (
+    "Reading the kept sums is one query of one row per indicator; worked out from the snapshots instead (60 "
+    "indicators × 120 months sorted and windowed) it was 18 ms of a 19.5 ms measure.",
+    "If it misses again: check that the summaries exist (migration 0010 fills them; `series_summaries_refresh` "
+    "at approval keeps them) and that the query uses the one_series_summary_per_value index.",
+)
 ANALYSIS: dict[str, tuple[str, str]] = {
+    "scorecard.ratio_cold.6": _BUILT_RATIO,
+    "scorecard.ratio_cold.13": _BUILT_RATIO,
+    "spc.grid": _SPC,
+    "quarter.page.4": (
+        "As the month page, plus the quarters before the window that the SPC series of quarters needs: "
+        "about 6,400 earlier months read and made into quarters (roughly 10 ms of CPU and 7 ms of SQL).",
+        "Keep quarter sums at approval as the monthly SPC sums are (core/series.py).",
+    ),
+    "plan.page": (
+        "Rendering 200 action cards with their 2,000 updates, and the evidence scorecard of the cited "
+        "indicators (its rows, not its series).",
+        "Cards are written once per page in Python (plans/cards.py); next, paginate the history of each action.",
+    ),
+    "meeting_pack.time": (
+        "WeasyPrint laying out the 60 indicators' pages plus the plans' progress and the challenge log, on one "
+        "core; the first of the runs includes loading WeasyPrint and its fonts.",
+        "As for the board pack: fewer layout passes, fewer SVG nodes, or sections rendered in parallel.",
+    ),
     "scorecard.page.6": _PAGE,
     "scorecard.page.13": _PAGE,
     "scorecard.page_cached.6": _PAGE,
