@@ -122,12 +122,12 @@ ANALYSIS: dict[str, tuple[str, str]] = {
         "workers per core); cut the CPU of the pages that build the grid (the first after a change).",
     ),
     "import.time": (
-        "With the audit records written by COPY (about 2.5 s for 100,000), the rest is Django's bulk_create of "
-        "the monthly values (a model instance and each field prepared in Python, about 6 s), planning (reading "
-        "and checking every row, about 2.5 s) and the sign-off months (one INSERT per authority and month, "
-        "about 1 s).",
-        "Write created monthly values with COPY as the audit records are (KindImport.apply in "
-        "scorecards/imports/base.py), and create the sign-off months in one bulk_create.",
+        "The values are written with one COPY (about 2 s for 100,000) and the sign-off months in a few "
+        "statements; what is left is the foreign keys PostgreSQL checks at commit (about 400,000, 3 to 4 s), "
+        "the audit records (COPY, about 2.5 s), planning (reading and checking every row, about 2 s) and reading "
+        "the file. All of it waits on the disk and moves with the machine's load.",
+        "Measure on an idle machine first; then check the foreign keys once per import rather than per row "
+        "(immediate constraints within the import, or a check query before COPY).",
     ),
     "import.update_time": (
         "The changed rows are written set-based (scorecards/imports/base.py, update_rows): COPY into a "
