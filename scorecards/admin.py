@@ -308,7 +308,7 @@ class ScorecardMonthAdmin(AdministratorAccess, admin.ModelAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(AdministratorAccess, admin.ModelAdmin):
+class ChangeRecordAdmin(ReadOnlyAdmin, AdministratorAccess, admin.ModelAdmin):
     """The audit trail: read only, for everyone."""
 
     list_display = ["at", "username", "route", "kind", "object_key", "field", "old", "new", "note"]
@@ -316,15 +316,6 @@ class ChangeRecordAdmin(AdministratorAccess, admin.ModelAdmin):
     search_fields = ["object_key", "username", "old", "new", "note"]
     date_hierarchy = "at"
     list_select_related = ["authority", "indicator"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BoardPack)
