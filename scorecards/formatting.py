@@ -125,7 +125,7 @@ VARIATION_SHORT = {
     Variation.CONCERN: "Real change: worse",
     Variation.NEITHER_HIGH: "Real change: higher",
     Variation.NEITHER_LOW: "Real change: lower",
-    Variation.NONE: "Too few months",
+    Variation.NONE: "Too few figures",
 }
 ASSURANCE_SHORT = {
     Assurance.PASS: "Consistently met",

@@ -112,7 +112,7 @@ ATTENTION_LABELS = {
     Attention.FAILING_TARGET: "Consistently missing the target",
 }
 ATTENTION_EXPLANATIONS = {
-    Attention.RED_AND_WORSENED: "The latest figure is rated red and is worse than the month before.",
+    Attention.RED_AND_WORSENED: "The latest figure is rated red and is worse than the one before it.",
     Attention.SPECIAL_CAUSE_CONCERN: "The chart shows a change for the worse that is too large or too steady to be noise.",
     Attention.FAILING_TARGET: "The usual range of figures is entirely on the wrong side of the target.",
 }

@@ -50,7 +50,7 @@ def test_the_pack_opens_with_the_summary_of_icons_then_the_exception_report(scor
         assert row.indicator.name in summary, row.indicator.name
     assert '<span class="spc-icon var-concern">L</span> Real change: worse' in summary
     assert '<span class="spc-icon ass-hit_and_miss">?</span> Hit and miss' in summary
-    assert '<span class="spc-icon var-none">–</span> Too few months' in summary
+    assert '<span class="spc-icon var-none">–</span> Too few figures' in summary
     assert "real change for the worse (special cause of concern), not noise" in summary
 
 
