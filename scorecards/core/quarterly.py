@@ -16,12 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from authorities.models import Authority
 from scorecards import rating
+from scorecards.core import selectors
 from scorecards.core.cohorts import cohort_rows, cohorts_fetch
 from scorecards.core.figures import figure_rows, figures_fetch
 from scorecards.core.selectors import (
     HEADLINE_SECTION,
     benchmarks_fetch,
-    indicators_in_catalogue_order,
     row_rate,
 )
 from scorecards.core.targets import NO_TARGETS, targets_fetch
@@ -64,17 +64,8 @@ def quarter_scorecard_build(
     window_quarters = quarter_window(quarter, quarters)
     window = [each.last_month for each in window_quarters]
     period, first_month = quarter.last_month, window_quarters[0].first_month
-    # No ORDER BY (a dict): the default ordering would join the authority only to sort.
-    sign_offs = {
-        month.period: month
-        for month in ScorecardMonth.objects.filter(
-            authority=authority, period__gte=first_month, period__lte=period
-        ).order_by()
-    }
-    indicator_query = Indicator.objects.all()
-    if indicator_codes is not None:
-        indicator_query = indicator_query.filter(code__in=indicator_codes)
-    indicators = indicators_in_catalogue_order(list(indicator_query))
+    sign_offs = selectors.sign_offs_fetch(authority=authority, start=first_month, end=period)
+    indicators = selectors.catalogue_fetch(indicator_codes)
     figures = figures_fetch(authority=authority, start=first_month, end=period, include_drafts=include_drafts)
     # The SPC series reaches back to 60 quarters; the months of those before the window are read values only.
     earlier = _history_fetch(

@@ -109,16 +109,8 @@ def scorecard_build(
     window = rating.month_window(period, months)
     earliest = min(window[0], _headline_earliest(period))
     # Sign-offs of the months the page can show: the window and the headline tiles' look-back, not every year.
-    sign_offs = {
-        month.period: month
-        for month in ScorecardMonth.objects.filter(
-            authority=authority, period__gte=earliest, period__lte=period
-        ).order_by()
-    }
-    indicator_query = Indicator.objects.all()
-    if indicator_codes is not None:
-        indicator_query = indicator_query.filter(code__in=indicator_codes)
-    indicators = indicators_in_catalogue_order(list(indicator_query))
+    sign_offs = sign_offs_fetch(authority=authority, start=earliest, end=period)
+    indicators = catalogue_fetch(indicator_codes)
     headline_ids = [indicator.pk for indicator in indicators if indicator.section == HEADLINE_SECTION]
     figures = figures_fetch(
         authority=authority,
@@ -191,6 +183,20 @@ def scorecard_build(
         include_drafts=include_drafts,
         month_notes=tuple(_month_note(sign_offs.get(month), include_drafts) for month in window),
     )
+
+
+def sign_offs_fetch(*, authority: Authority, start: datetime.date, end: datetime.date) -> dict:
+    """The sign-offs of the months between start and end, by month (no ORDER BY: a dict needs none)."""
+    months = ScorecardMonth.objects.filter(authority=authority, period__gte=start, period__lte=end)
+    return {month.period: month for month in months.order_by()}
+
+
+def catalogue_fetch(indicator_codes: list[str] | None) -> list[Indicator]:
+    """The catalogue, or the indicators named, in catalogue order."""
+    query = Indicator.objects.all()
+    if indicator_codes is not None:
+        query = query.filter(code__in=indicator_codes)
+    return indicators_in_catalogue_order(list(query))
 
 
 def row_rate(
