@@ -243,7 +243,9 @@ def _pack_html(
         "scorecard": scorecard,
         "authority": scorecard.authority,
         "draft": draft,
-        "produced_at": produced_at or timezone.now(),
+        # To the second: a document's date has no use for microseconds, and six stray digits in the metadata
+        # could read as anyone's identifier.
+        "produced_at": (produced_at or timezone.now()).replace(microsecond=0),
         "data_as_of": data_as_of,
         "board_name": board_name,
         "indicator_sections": indicator_sections,

@@ -102,7 +102,7 @@ def plan_html(view: PlanView, *, produced_at: datetime.datetime | None = None) -
     title = f"{view.plan.authority.name}: {view.plan.title}, as at {view.at.day} {view.at:%B %Y}"
     return render_to_string(
         "scorecards/plans/pdf/plan.html",
-        {"view": view, "title": title, "produced_at": produced_at or timezone.now()},
+        {"view": view, "title": title, "produced_at": (produced_at or timezone.now()).replace(microsecond=0)},
     )
 
 

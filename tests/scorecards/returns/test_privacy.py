@@ -137,6 +137,7 @@ def test_no_child_identifier_reaches_a_board_member_an_export_or_the_pack(
     scorecard = scorecard_build(authority=home_authority, period=MAR, months=12)
     html = pack_html(scorecard, draft=False)
     assert "1,196" in html and not leaked(html, ids)
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d", html), "the pack's dates carry microseconds"
 
     call_command(
         "import_903", "838", str(shared(FAKE)), "--from", "2018-03", "--to", "2018-03", stdout=io.StringIO()
