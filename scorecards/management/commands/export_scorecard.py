@@ -72,23 +72,9 @@ class Command(BaseCommand):
                 draft=draft,
                 data_as_of=pack_data_as_of(authority=found, period=month, months=months),
             )
-        elif format == "xlsx":
-            content = exports.scorecard_xlsx(scorecard)
-        elif format == "csv":
-            content = exports.scorecard_csv(scorecard)
         else:
-            content = exports.scorecard_json(scorecard) + "\n"
-        if output == "-":
-            if isinstance(content, bytes):
-                raise CommandError("binary formats need --output FILE", returncode=1)
-            self.stdout.write(content, ending="")
-            return
-        path = Path(output)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8", newline="")
-        self.stdout.write(f"wrote {path} ({len(scorecard.rows)} indicators, {format})")
+            content = self._content(scorecard, format)
+        self._write(content, output, f"{len(scorecard.rows)} indicators, {format}")
 
     def _quarter(self, authority: str, quarter: Quarter, format: str, output: str, quarters: int) -> None:
         """A quarter's scorecard: the working figures, as for a month; the PDF from approved months only."""
