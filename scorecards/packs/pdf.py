@@ -38,6 +38,7 @@ from scorecards.packs.grid import (  # noqa: F401 - the grid's types are read fr
     SectionItems,
     grid_layout,
 )
+from scorecards.packs.paging import page_digits, placeholder, render_with_page_numbers
 from scorecards.packs.svg import indicator_chart_svg
 from scorecards.rating import Rag
 from scorecards.rows import Scorecard
@@ -51,6 +52,7 @@ CHART_WIDTH = 428
 FRONT_PAGES = 3
 GRID_LINES_PER_PAGE = 20
 INDICATORS_PER_PAGE = 2
+MEETING_PAGES_PER_PLAN = 4
 
 #: The DRAFT mark behind every page of an unapproved pack. Drawn as strokes rather than text, so that it stays
 #: out of the text a screen reader or a copy-and-paste reads (the page header says DRAFT in words).
@@ -110,11 +112,12 @@ def common_benchmark_year(scorecard: Scorecard) -> str | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def estimated_pages(scorecard: Scorecard) -> int:
+def estimated_pages(scorecard: Scorecard, *, meeting=None) -> int:
     sections = scorecard.sections
     grid_lines = len(scorecard.rows) + len(sections)
     indicator_pages = sum(math.ceil(len(rows) / INDICATORS_PER_PAGE) for _, rows in sections)
-    return FRONT_PAGES + math.ceil(grid_lines / GRID_LINES_PER_PAGE) + indicator_pages
+    meeting_pages = 2 + MEETING_PAGES_PER_PLAN * len(meeting.plans) if meeting is not None else 0
+    return FRONT_PAGES + math.ceil(grid_lines / GRID_LINES_PER_PAGE) + indicator_pages + meeting_pages
 
 
 class _Progress:
@@ -256,6 +259,8 @@ def _pack_html(
         "benchmark_year": common_benchmark_year(scorecard),
         "grid": grid_layout(len(scorecard.months), region=scorecard.has_region),
         "meeting": meeting,  # a meeting's pack: plans.meetings.MeetingPack, drawn before the scorecard
+        # Each page reference's room, written into after one layout (paging.py).
+        "page_placeholder": placeholder(page_digits(estimated_pages(scorecard, meeting=meeting))),
     }
     return render_to_string("scorecards/packs/pdf/pack.html", context)
 
@@ -307,7 +312,11 @@ def scorecard_pdf_render(
         stylesheets = [CSS(filename=str(stylesheet), url_fetcher=fetcher)]
         if draft:
             stylesheets.append(CSS(string=DRAFT_PAGE_CSS, url_fetcher=fetcher))
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=stylesheets)
+
+        def render(text: str):
+            return HTML(string=text, base_url=base_url, url_fetcher=fetcher).render(stylesheets=stylesheets)
+
+        document = render_with_page_numbers(html, render)
         page_count = len(document.pages)
         content = document.write_pdf(pdf_tags=True)
     counter.finished(page_count)
