@@ -169,3 +169,20 @@ def test_the_demo_pack_has_every_indicator_with_its_chart(tmp_path):
         assert " ".join(row.indicator.name.split()) in text, row.indicator.name
     for symbol in "▲◆●○↑↓→":
         assert symbol in text
+
+
+def test_the_garbage_collector_is_paused_while_weasyprint_works_and_then_restored():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf._collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed render")
+    assert gc.isenabled(), "re-enabled after a failure too"
+    gc.disable()
+    try:
+        with pdf._collector_paused():
+            pass
+        assert not gc.isenabled(), "left as it was found"
+    finally:
+        gc.enable()
