@@ -35,12 +35,13 @@ from scorecards.packs.grid import (  # noqa: F401 - the grid's types are read fr
     GridFigures,
     GridLayout,
     GridMonth,
+    LegendEntry,
     PackIndicator,
     SectionItems,
     grid_layout,
 )
 from scorecards.packs.paging import page_digits, placeholder, render_with_page_numbers
-from scorecards.packs.svg import indicator_chart_svg
+from scorecards.packs.svg import chart_legend, indicator_chart_svg
 from scorecards.rating import Rag
 from scorecards.rows import Scorecard
 from scorecards.spc import METHOD
@@ -237,13 +238,22 @@ def _pack_html(
     progress.report(1)
     series_label = f"{scorecard.authority.name} {'quarterly' if scorecard.quarterly else 'monthly'} value"
     indicator_sections = []
+    keys: dict[str, str] = {}  # one data: URL per kind of key, so that WeasyPrint reads each once
     for section, rows in scorecard.sections:
         items = []
         for row in rows:
             # An indicator with no figure in the window gets a line, not a page part with an empty chart.
-            chart = (
-                indicator_chart_svg(row, width=CHART_WIDTH, series_label=series_label) if row.latest else ""
-            )
+            chart, legend = "", ()
+            if row.latest:
+                chart = indicator_chart_svg(row, width=CHART_WIDTH)
+                legend = tuple(
+                    LegendEntry(
+                        label=item.label,
+                        key=keys.setdefault(item.key_svg, svg_data_url(item.key_svg)),
+                        wide=item.wide,
+                    )
+                    for item in chart_legend(row, width=CHART_WIDTH, series_label=series_label)
+                )
             items.append(
                 PackIndicator(
                     row=row,
@@ -251,6 +261,7 @@ def _pack_html(
                     chart_description=describe_chart(row),
                     sparkline=svg_data_url(sparkline_svg(row)),
                     grid=GridFigures.of(row),
+                    legend=legend,
                 )
             )
             progress.report(progress.done + 1)
