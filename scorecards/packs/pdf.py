@@ -54,6 +54,7 @@ CHART_WIDTH = 428
 FRONT_PAGES = 3
 GRID_LINES_PER_PAGE = 20
 INDICATORS_PER_PAGE = 2
+#: A meeting's plan progress and challenge log, roughly: only to reserve room for page numbers (paging.py).
 MEETING_PAGES_PER_PLAN = 4
 
 #: The DRAFT mark behind every page of an unapproved pack. Drawn as strokes rather than text, so that it stays
@@ -238,7 +239,6 @@ def _pack_html(
     progress.report(1)
     series_label = f"{scorecard.authority.name} {'quarterly' if scorecard.quarterly else 'monthly'} value"
     indicator_sections = []
-    keys: dict[str, str] = {}  # one data: URL per kind of key, so that WeasyPrint reads each once
     for section, rows in scorecard.sections:
         items = []
         for row in rows:
@@ -249,7 +249,7 @@ def _pack_html(
                 legend = tuple(
                     LegendEntry(
                         label=item.label,
-                        key=keys.setdefault(item.key_svg, svg_data_url(item.key_svg)),
+                        key=svg_data_url(item.key_svg),  # a few kinds: WeasyPrint reads each URL once
                         wide=item.wide,
                     )
                     for item in chart_legend(row, width=CHART_WIDTH, series_label=series_label)
