@@ -239,29 +239,35 @@ def spc_thumbnail_svg(row: ScorecardRow) -> SafeString:
         f"<title>{escape(describe_spc(row))}</title>"
     ]
 
-    def hline(value: float, colour: str, dash: str) -> None:
-        parts.append(
-            f'<line x1="{THUMB_PAD}" x2="{THUMB_WIDTH - THUMB_PAD}" y1="{y(value)}" y2="{y(value)}" '
-            f'stroke="{colour}" stroke-width="1"{dash}/>'
-        )
+    # Few nodes, as WeasyPrint draws a board pack's many thumbnails one node at a time: lines of one style share
+    # a path, and the flagged months of one meaning are one path of dots.
+    def hlines(levels: list[float], colour: str, dash: str) -> None:
+        if levels:
+            d = "".join(f"M{THUMB_PAD} {y(level)}H{THUMB_WIDTH - THUMB_PAD}" for level in levels)
+            parts.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1"{dash}/>')
 
-    for limit in (chart.lower, chart.upper):
-        if limit is not None:
-            hline(float(limit), LIMIT_COLOUR, ' stroke-dasharray="3 2"')
-    if chart.mean is not None:
-        hline(float(chart.mean), MEAN_COLOUR, "")
-    if target is not None:
-        hline(target, TARGET_COLOUR, ' stroke-dasharray="6 3"')
+    hlines(
+        [float(limit) for limit in (chart.lower, chart.upper) if limit is not None],
+        LIMIT_COLOUR,
+        ' stroke-dasharray="3 2"',
+    )
+    hlines([float(chart.mean)] if chart.mean is not None else [], MEAN_COLOUR, "")
+    hlines([target] if target is not None else [], TARGET_COLOUR, ' stroke-dasharray="6 3"')
     coordinates = " ".join(f"{x(i)},{y(value)}" for i, value in enumerate(values))
     parts.append(
         f'<polyline fill="none" stroke="{SERIES_COLOUR}" stroke-width="1.4" points="{coordinates}"/>'
     )
     polarity = row.indicator.polarity
+    dots: dict[str, list[str]] = {}
     for i, (period, _) in enumerate(row.series):
         flags = chart.flags.get(period)
         if flags:
             colour = MEANING_COLOURS[flag_meaning(flags, polarity)]
-            parts.append(f'<circle cx="{x(i)}" cy="{y(values[i])}" r="2.4" fill="{colour}"/>')
+            dots.setdefault(colour, []).append(
+                f"M{x(i) - 2.4:.1f} {y(values[i])}a2.4 2.4 0 1 0 4.8 0a2.4 2.4 0 1 0 -4.8 0z"
+            )
+    for colour, marks in dots.items():
+        parts.append(f'<path d="{"".join(marks)}" fill="{colour}"/>')
     parts.append(
         f'<circle cx="{x(len(values) - 1)}" cy="{y(values[-1])}" r="3" fill="none" stroke="#0b0c0c" '
         'stroke-width="1"/></svg>'

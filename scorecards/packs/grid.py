@@ -68,6 +68,16 @@ class GridMonth:
 
 
 @dataclass(frozen=True)
+class LegendEntry:
+    """A line of a chart's legend as the pack prints it: text beside its key (a data: URL drawn behind it)."""
+
+    label: str
+    key: str
+    #: a line of its own rather than half of one
+    wide: bool = False
+
+
+@dataclass(frozen=True)
 class PackIndicator:
     """A scorecard row with its pictures, as data: URLs (WeasyPrint reads an image far faster than inline SVG)."""
 
@@ -76,6 +86,8 @@ class PackIndicator:
     chart_description: SafeString
     sparkline: str
     grid: GridFigures
+    #: the chart's legend, printed under it as text
+    legend: tuple[LegendEntry, ...] = ()
 
 
 class SectionItems(list):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import gc
 import logging
 import math
 import threading
@@ -34,11 +35,13 @@ from scorecards.packs.grid import (  # noqa: F401 - the grid's types are read fr
     GridFigures,
     GridLayout,
     GridMonth,
+    LegendEntry,
     PackIndicator,
     SectionItems,
     grid_layout,
 )
-from scorecards.packs.svg import indicator_chart_svg
+from scorecards.packs.paging import page_digits, placeholder, render_with_page_numbers
+from scorecards.packs.svg import chart_legend, indicator_chart_svg
 from scorecards.rating import Rag
 from scorecards.rows import Scorecard
 from scorecards.spc import METHOD
@@ -51,6 +54,8 @@ CHART_WIDTH = 428
 FRONT_PAGES = 3
 GRID_LINES_PER_PAGE = 20
 INDICATORS_PER_PAGE = 2
+#: A meeting's plan progress and challenge log, roughly: only to reserve room for page numbers (paging.py).
+MEETING_PAGES_PER_PLAN = 4
 
 #: The DRAFT mark behind every page of an unapproved pack. Drawn as strokes rather than text, so that it stays
 #: out of the text a screen reader or a copy-and-paste reads (the page header says DRAFT in words).
@@ -110,11 +115,12 @@ def common_benchmark_year(scorecard: Scorecard) -> str | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def estimated_pages(scorecard: Scorecard) -> int:
+def estimated_pages(scorecard: Scorecard, *, meeting=None) -> int:
     sections = scorecard.sections
     grid_lines = len(scorecard.rows) + len(sections)
     indicator_pages = sum(math.ceil(len(rows) / INDICATORS_PER_PAGE) for _, rows in sections)
-    return FRONT_PAGES + math.ceil(grid_lines / GRID_LINES_PER_PAGE) + indicator_pages
+    meeting_pages = 2 + MEETING_PAGES_PER_PLAN * len(meeting.plans) if meeting is not None else 0
+    return FRONT_PAGES + math.ceil(grid_lines / GRID_LINES_PER_PAGE) + indicator_pages + meeting_pages
 
 
 class _Progress:
@@ -181,6 +187,25 @@ def _listening_to_layout(progress: _Progress) -> Iterator[None]:
         PROGRESS_LOGGER.propagate = old_propagate
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while WeasyPrint works, then run once on what it made.
+
+    Laying out and drawing a pack makes millions of small objects that live until the end; the collector would walk
+    them again and again (a tenth or more of the render). Paused, they all stay in the youngest generation, so one
+    collection of that generation afterwards frees the render's cycles without walking the rest of the process.
+    Peak memory is about the same (Dorset's demo pack: 249 MB collecting, 253 MB paused).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(0)
+
+
 def pack_html(
     scorecard: Scorecard,
     *,
@@ -218,9 +243,17 @@ def _pack_html(
         items = []
         for row in rows:
             # An indicator with no figure in the window gets a line, not a page part with an empty chart.
-            chart = (
-                indicator_chart_svg(row, width=CHART_WIDTH, series_label=series_label) if row.latest else ""
-            )
+            chart, legend = "", ()
+            if row.latest:
+                chart = indicator_chart_svg(row, width=CHART_WIDTH)
+                legend = tuple(
+                    LegendEntry(
+                        label=item.label,
+                        key=svg_data_url(item.key_svg),  # a few kinds: WeasyPrint reads each URL once
+                        wide=item.wide,
+                    )
+                    for item in chart_legend(row, width=CHART_WIDTH, series_label=series_label)
+                )
             items.append(
                 PackIndicator(
                     row=row,
@@ -228,6 +261,7 @@ def _pack_html(
                     chart_description=describe_chart(row),
                     sparkline=svg_data_url(sparkline_svg(row)),
                     grid=GridFigures.of(row),
+                    legend=legend,
                 )
             )
             progress.report(progress.done + 1)
@@ -256,6 +290,8 @@ def _pack_html(
         "benchmark_year": common_benchmark_year(scorecard),
         "grid": grid_layout(len(scorecard.months), region=scorecard.has_region),
         "meeting": meeting,  # a meeting's pack: plans.meetings.MeetingPack, drawn before the scorecard
+        # Each page reference's room, written into after one layout (paging.py).
+        "page_placeholder": placeholder(page_digits(estimated_pages(scorecard, meeting=meeting))),
     }
     return render_to_string("scorecards/packs/pdf/pack.html", context)
 
@@ -307,9 +343,15 @@ def scorecard_pdf_render(
         stylesheets = [CSS(filename=str(stylesheet), url_fetcher=fetcher)]
         if draft:
             stylesheets.append(CSS(string=DRAFT_PAGE_CSS, url_fetcher=fetcher))
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=stylesheets)
-        page_count = len(document.pages)
-        content = document.write_pdf(pdf_tags=True)
+
+        def render(text: str):
+            return HTML(string=text, base_url=base_url, url_fetcher=fetcher).render(stylesheets=stylesheets)
+
+        with _collector_paused():
+            document = render_with_page_numbers(html, render)
+            page_count = len(document.pages)
+            content = document.write_pdf(pdf_tags=True)
+            del document
     counter.finished(page_count)
     return PackPdf(content=content, page_count=page_count)
 

@@ -4,13 +4,18 @@ The same picture as the web chart in ``charts.py`` (monthly values, England and 
 average lines, the neighbour range as a band, the target line, a legend naming each benchmark's year), drawn
 on the server so that making a pack needs no browser. Presentation only, never a query. Every piece of text is
 escaped; every number is a float we formatted ourselves.
+
+The legend is not in the SVG: ``chart_legend`` gives its entries, which the pack prints as text under the chart,
+each beside a key drawn like its line (``LegendItem.key_svg``). WeasyPrint lays out and draws SVG text a letter
+at a time, so the legend's long labels were most of a chart's drawing; as HTML they are ordinary text, read and
+copied as such. Lines of one style are drawn as one path, the points as one path, for the same reason.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -40,12 +45,40 @@ AXIS_TITLES = {
 }
 
 
+#: The legend's key (a line, a band or the series' line and point), in CSS pixels as printed.
+KEY_WIDTH, KEY_HEIGHT = 24, 10
+
+
 @dataclass(frozen=True)
 class LegendItem:
     label: str
     kind: str  # "series", "line" or "band"
     colour: str
     dash: str = ""
+    #: Too long for half the legend's width: a line of its own.
+    wide: bool = False
+
+    @property
+    def key_svg(self) -> str:
+        """The key drawn as the chart draws the item: its colour, width and dashes (never colour alone)."""
+        middle = KEY_HEIGHT / 2
+        if self.kind == "band":
+            shape = (
+                f'<rect x="0.5" y="0.5" width="{KEY_WIDTH - 1}" height="{KEY_HEIGHT - 1}" fill="{self.colour}" '
+                f'fill-opacity="{BAND_OPACITY}" stroke="{self.colour}" stroke-opacity="0.35"/>'
+            )
+        else:
+            dash = f' stroke-dasharray="{self.dash}"' if self.dash else ""
+            width = 3 if self.kind == "series" else 2
+            shape = (
+                f'<path d="M0 {middle:g}H{KEY_WIDTH}" stroke="{self.colour}" stroke-width="{width}"{dash}/>'
+            )
+            if self.kind == "series":
+                shape += f'<circle cx="{KEY_WIDTH / 2:g}" cy="{middle:g}" r="3.5" fill="{self.colour}"/>'
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{KEY_WIDTH}" height="{KEY_HEIGHT}" '
+            f'viewBox="0 0 {KEY_WIDTH} {KEY_HEIGHT}">{shape}</svg>'
+        )
 
 
 def nice_ticks(low: float, high: float, *, count: int = 5, decimals: int = 3) -> list[float]:
@@ -186,50 +219,19 @@ def _target_steps(row: ScorecardRow, x, y, slot: float) -> list[str]:
     ]
 
 
-def _legend_rows(items: list[LegendItem], width: float) -> list[list[tuple[float, LegendItem]]]:
-    """Place legend items in two columns; an item too long for a column gets a row of its own."""
-    column = width / 2
-    rows: list[list[tuple[float, LegendItem]]] = []
-    for item in items:
-        item_width = 30 + _text_width(item.label, LEGEND_FONT_SIZE)
-        if item_width > column:
-            rows.append([(0.0, item)])
-        elif rows and len(rows[-1]) == 1 and rows[-1][0][0] == 0.0 and _fits_half(rows[-1][0][1], column):
-            rows[-1].append((column, item))
-        else:
-            rows.append([(0.0, item)])
-    return rows
+def chart_legend(
+    row: ScorecardRow, *, width: int = 430, series_label: str = "Monthly value"
+) -> list[LegendItem]:
+    """The chart's legend: the series, each benchmark with its year, the range and the target, in that order.
+
+    Two to a line where both fit half the chart's ``width``; an item too long for half has a line of its own.
+    """
+    column = (width - 8) / 2
+    return [replace(item, wide=_item_width(item) > column) for item in _legend_items(row, series_label)]
 
 
-def _fits_half(item: LegendItem, column: float) -> bool:
-    return 30 + _text_width(item.label, LEGEND_FONT_SIZE) <= column
-
-
-def _legend_svg(rows: list[list[tuple[float, LegendItem]]], left: float, top: float) -> list[str]:
-    parts = []
-    for number, placed in enumerate(rows):
-        y = top + number * 15
-        for x, item in placed:
-            x0 = left + x
-            if item.kind == "band":
-                parts.append(
-                    f'<rect x="{x0:.1f}" y="{y - 5:.1f}" width="24" height="10" fill="{item.colour}" '
-                    f'fill-opacity="{BAND_OPACITY}" stroke="{item.colour}" stroke-opacity="0.35"/>'
-                )
-            else:
-                dash = f' stroke-dasharray="{item.dash}"' if item.dash else ""
-                width = 3 if item.kind == "series" else 2
-                parts.append(
-                    f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x0 + 24:.1f}" y2="{y:.1f}" stroke="{item.colour}" '
-                    f'stroke-width="{width}"{dash}/>'
-                )
-                if item.kind == "series":
-                    parts.append(f'<circle cx="{x0 + 12:.1f}" cy="{y:.1f}" r="3.5" fill="{item.colour}"/>')
-            parts.append(
-                f'<text x="{x0 + 30:.1f}" y="{y + 3.5:.1f}" font-size="{LEGEND_FONT_SIZE}" '
-                f'fill="{TEXT_COLOUR}">{escape(item.label)}</text>'
-            )
-    return parts
+def _item_width(item: LegendItem) -> float:
+    return KEY_WIDTH + 6 + _text_width(item.label, LEGEND_FONT_SIZE)
 
 
 def indicator_chart_svg(
@@ -237,9 +239,9 @@ def indicator_chart_svg(
     *,
     width: int = 430,
     plot_height: int = 150,
-    series_label: str = "Monthly value",
 ) -> SafeString:
-    """The chart of one scorecard row: values with gaps for missing months, benchmarks, range and target.
+    """The chart of one scorecard row: values with gaps for missing months, benchmarks, range and target; its
+    legend is ``chart_legend``, printed under it.
 
     ``width`` is in CSS pixels at the size the chart is printed, so that font sizes mean what they say.
     """
@@ -264,18 +266,13 @@ def indicator_chart_svg(
     def x(index: int) -> float:
         return left + (index + 0.5) * plot_width / slots
 
-    items = _legend_items(row, series_label)
-    legend_rows = _legend_rows(items, width - 8)
-    legend_top = plot_bottom + axis_band + 12
-    height = legend_top + 15 * (len(legend_rows) - 1) + 10
+    height = plot_bottom + axis_band
 
-    parts: list[str] = []
+    # The grid lines as one path, the labels after it.
+    grid = "".join(f"M{left:.1f} {y(tick):.1f}H{left + plot_width:.1f}" for tick in ticks)
+    parts: list[str] = [f'<path d="{grid}" fill="none" stroke="{GRID_COLOUR}" stroke-width="1"/>']
     for tick, tick_label in zip(ticks, tick_labels, strict=True):
         ty = y(tick)
-        parts.append(
-            f'<line x1="{left:.1f}" y1="{ty:.1f}" x2="{left + plot_width:.1f}" y2="{ty:.1f}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-        )
         parts.append(
             f'<text x="{left - 6:.1f}" y="{ty + 3.5:.1f}" font-size="{TICK_FONT_SIZE}" text-anchor="end" '
             f'fill="{MUTED_COLOUR}">{escape(tick_label)}</text>'
@@ -299,7 +296,7 @@ def indicator_chart_svg(
             f'<rect x="{x_start:.1f}" y="{y_top:.1f}" width="{plot_width:.1f}" height="{max(y_bottom - y_top, 1):.1f}" '
             f'fill="{BAND_FILL}" fill-opacity="{BAND_OPACITY}"/>'
         )
-    reference_lines = [
+    reference_lines = [  # the same dashes as their keys in the legend
         (figures.england, ENGLAND_COLOUR, "6 4"),
         (figures.sn_average, SN_COLOUR, "2 3"),
     ]
@@ -355,26 +352,31 @@ def indicator_chart_svg(
                 f'<polyline points="{points}" fill="none" stroke="{SERIES_COLOUR}" stroke-width="3" '
                 f'stroke-linejoin="round" stroke-linecap="round"/>'
             )
+    # The points as one path of circles, then the labels' pale grounds (rectangles: WeasyPrint draws a rounded
+    # rectangle faster than the same shape as a path), then the labels over them all.
     label_every = 1 if slots <= 13 else 2
+    points, grounds, labels = [], [], []
     for index, cell in enumerate(row.cells):
         if cell.value is None:
             continue
         cx, cy = x(index), y(float(cell.value))
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{SERIES_COLOUR}" stroke="#fff"/>')
+        points.append(f"M{cx - 4:.1f} {cy:.1f}a4 4 0 1 0 8 0a4 4 0 1 0 -8 0z")
         if index % label_every == 0 or index == len(row.cells) - 1:
             # The axis names the unit, so "566 days" is labelled "566"; percentages keep their sign.
             text = row.fmt(cell.value).removesuffix(" days").removesuffix(" day")
             label_y = cy - 8 if cy - 8 > top + 4 else cy + 16
             half = _text_width(text, LABEL_FONT_SIZE) / 2 * 0.92 + 1.5
-            parts.append(
+            grounds.append(
                 f'<rect x="{cx - half:.1f}" y="{label_y - 8.5:.1f}" width="{2 * half:.1f}" height="11" rx="2" '
                 f'fill="#fff" fill-opacity="0.85"/>'
             )
-            parts.append(
+            labels.append(
                 f'<text x="{cx:.1f}" y="{label_y:.1f}" font-size="{LABEL_FONT_SIZE}" text-anchor="middle" '
                 f'fill="{TEXT_COLOUR}" font-weight="bold">{escape(text)}</text>'
             )
-    parts += _legend_svg(legend_rows, 8.0, legend_top)
+    if points:
+        parts.append(f'<path d="{"".join(points)}" fill="{SERIES_COLOUR}" stroke="#fff"/>')
+    parts += grounds + labels
 
     title = escape(f"Chart of {indicator.name}")
     description = describe_chart(row)  # already escaped

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
 from html import unescape
 
 import pytest
 
 from scorecards.core import selectors
+from scorecards.core.spc_charts import MEANING_COLOURS, flag_meaning
 from scorecards.models import Target
 from scorecards.packs import pdf
 
@@ -72,3 +77,20 @@ def test_a_pack_with_no_exceptions_says_so_and_still_renders(home_authority, mak
     html = unescape(pdf.pack_html(scorecard, draft=True))
     assert "0 of 1 this month" in html and 'id="exception-report"' not in html
     assert pdf.scorecard_pdf_render(scorecard, draft=True).content.startswith(b"%PDF-")
+
+
+def test_the_thumbnail_marks_flagged_months_with_one_path_of_dots_per_meaning(scorecard):
+    html = unescape(pdf.pack_html(scorecard, draft=True))
+    report = html[html.index('id="exception-report"') : html.index('id="headlines"')]
+    data = re.search(r'<img class="spc-thumb" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', report)[1]
+    root = ET.fromstring(base64.b64decode(data))
+    svg = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{svg}title").text.startswith("20 monthly figures from April 2019 to November 2020")
+    dental = next(row for row in scorecard.rows if row.code == "dental_check_pct")
+    dots = [path for path in root.findall(f"{svg}path") if path.get("fill") not in (None, "none")]
+    meanings = Counter(
+        MEANING_COLOURS[flag_meaning(flags, dental.indicator.polarity)] for flags in dental.spc.flags.values()
+    )
+    assert meanings["#a84f00"], "the fall is a change for the worse, in the concern colour"
+    assert {path.get("fill"): path.get("d").count("M") for path in dots} == meanings, "one path per colour"
+    assert len(root.findall(f"{svg}circle")) == 1, "the latest month's ring"

@@ -169,3 +169,33 @@ def test_the_demo_pack_has_every_indicator_with_its_chart(tmp_path):
         assert " ".join(row.indicator.name.split()) in text, row.indicator.name
     for symbol in "▲◆●○↑↓→":
         assert symbol in text
+
+
+def test_the_garbage_collector_is_paused_while_weasyprint_works_and_then_restored():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pdf._collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed render")
+    assert gc.isenabled(), "re-enabled after a failure too"
+    gc.disable()
+    try:
+        with pdf._collector_paused():
+            pass
+        assert not gc.isenabled(), "left as it was found"
+    finally:
+        gc.enable()
+
+
+def test_each_charts_legend_is_text_under_it_beside_keys_drawn_like_its_lines(small_scorecard, tmp_path):
+    html = unescape(pdf.pack_html(small_scorecard, draft=False))
+    part = html[html.index('id="ind-dental_check_pct"') :]
+    legend = part[part.index('<ul class="chart-legend">') : part.index("</ul>")]
+    for label in ["Dorset monthly value", "England 85% (2018/19)", "SN range 78% to 94% (2018/19)"]:
+        assert f">{label}</li>" in legend, label
+    keys = re.findall(r"background-image: url\('data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)'\)", legend)
+    assert len(keys) == 3
+    assert all(base64.b64decode(key).decode().startswith("<svg") for key in keys)
+    text = pdf_text(pdf.scorecard_pdf(small_scorecard, draft=False), tmp_path)
+    assert "England 85% (2018/19)" in text and "SN range 78% to 94% (2018/19)" in text

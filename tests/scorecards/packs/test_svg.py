@@ -1,4 +1,5 @@
-"""The PDF's indicator chart: the web chart's series, benchmarks and target, drawn as SVG with no browser."""
+"""The PDF's indicator chart: the web chart's series, benchmarks and target, drawn as SVG with no browser; its
+legend, printed as text under it, each entry beside a key drawn like its line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from scorecards import rating
 from scorecards.models import Indicator
-from scorecards.packs.svg import indicator_chart_svg, nice_ticks
+from scorecards.packs.svg import chart_legend, indicator_chart_svg, nice_ticks
 from scorecards.rows import BenchmarkFigures, MonthCell, ScorecardRow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -103,24 +104,73 @@ def test_a_lone_month_between_gaps_is_still_a_point():
     assert "58%" in texts(root)
 
 
+def dashed(root: ET.Element) -> dict[str, str]:
+    """The chart's dashed lines: their colour and dashes."""
+    return {
+        element.get("stroke"): element.get("stroke-dasharray")
+        for element in root.iter()
+        if element.get("stroke-dasharray")
+    }
+
+
 def test_it_shows_england_sn_average_range_and_target_with_their_years():
     row = make_row([70, 69, 65, 58, 55, 42], sn_average=86, target=("2022/23", 90))
     root = parse(indicator_chart_svg(row))
-    legend = texts(root)
-    assert "England 85% (2018/19)" in legend
-    assert "SN average 86% (2018/19)" in legend
-    assert "SN range 78% to 94% (2018/19)" in legend
-    assert "Target 90% (2022/23)" in legend
-    dashed = [line for line in root.findall(f"{SVG}line") if line.get("stroke-dasharray")]
-    assert {line.get("stroke") for line in dashed} >= {"#505a5f", "#6f3c96", "#00703c"}
+    lines = dashed(root)
+    assert set(lines) == {"#505a5f", "#6f3c96", "#00703c"}
+    assert len(set(lines.values())) == 3, "each line its own dashes: never colour alone"
     band = [rect for rect in root.findall(f"{SVG}rect") if rect.get("fill-opacity")]
     assert band, "the SN range is drawn as a band"
 
+    legend = chart_legend(row, series_label="Dorset monthly value")
+    assert [item.label for item in legend] == [
+        "Dorset monthly value",
+        "England 85% (2018/19)",
+        "SN average 86% (2018/19)",
+        "SN range 78% to 94% (2018/19)",
+        "Target 90% (2022/23)",
+    ]
+    # Each key is drawn as its line is in the chart: the same colour and the same dashes.
+    for item in legend[1:]:
+        key = parse(item.key_svg)
+        if item.kind == "band":
+            assert key.find(f"{SVG}rect").get("fill") == "#6f3c96"
+        else:
+            assert dashed(key) == {item.colour: lines[item.colour]}, item.label
+    series_key = parse(legend[0].key_svg)
+    assert series_key.find(f"{SVG}circle") is not None and not dashed(series_key)
+
+
+def test_legend_entries_too_long_for_half_the_width_have_a_line_of_their_own():
+    row = make_row([70, 69, 65, 58, 55, 42], sn_average=86, target=("2022/23", 90))
+    legend = chart_legend(row, width=428, series_label="Dorset monthly value")
+    assert not any(item.wide for item in legend), "two to a line"
+    long_label = chart_legend(
+        row, width=428, series_label="Bournemouth, Christchurch and Poole monthly value"
+    )
+    assert long_label[0].wide and not long_label[1].wide
+
 
 def test_without_benchmarks_there_are_no_benchmark_lines_or_legend_entries():
-    root = parse(indicator_chart_svg(make_row([1, 2, 3], unit="count", england=None, sn_range=None)))
-    assert not any(text.startswith(("England", "SN ", "Target")) for text in texts(root))
-    assert not [line for line in root.findall(f"{SVG}line") if line.get("stroke-dasharray")]
+    row = make_row([1, 2, 3], unit="count", england=None, sn_range=None)
+    assert not dashed(parse(indicator_chart_svg(row)))
+    assert [item.label for item in chart_legend(row)] == ["Monthly value"]
+
+
+def test_the_legend_is_not_drawn_in_the_chart():
+    """WeasyPrint draws SVG text a letter at a time: the legend is printed as text under the chart instead."""
+    row = make_row([70, 69, 65, 58, 55, 42], sn_average=86, target=("2022/23", 90))
+    labels = texts(parse(indicator_chart_svg(row)))
+    assert not any(label.startswith(("England", "SN ", "Target", "Monthly")) for label in labels)
+
+
+def test_the_points_are_one_path_and_each_value_is_labelled():
+    root = parse(indicator_chart_svg(make_row([70, 69, None, 58, 55, 42], statuses={2: "not_available"})))
+    points = [path for path in root.findall(f"{SVG}path") if path.get("fill") == "#1d3f72"]
+    assert len(points) == 1
+    assert points[0].get("d").count("M") == 5, "one circle per value, none for the missing month"
+    assert not root.findall(f"{SVG}circle")
+    assert {"70%", "69%", "58%", "55%", "42%"} <= set(texts(root))
 
 
 def test_months_are_labelled_with_their_year_where_the_year_starts():
@@ -155,7 +205,7 @@ def test_text_from_the_data_is_escaped():
 def test_a_row_with_no_values_is_an_empty_but_valid_chart():
     root = parse(indicator_chart_svg(make_row([None, None, None], england=None, sn_range=None)))
     assert root.findall(f"{SVG}polyline") == []
-    assert len(root.findall(f"{SVG}circle")) == 1, "no points: the one circle is the legend's marker"
+    assert not [path for path in root.findall(f"{SVG}path") if path.get("fill") == "#1d3f72"], "no points"
     assert "No monthly values" in root.find(f"{SVG}desc").text
 
 
