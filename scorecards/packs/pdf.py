@@ -42,6 +42,7 @@ from scorecards.packs.grid import (  # noqa: F401 - the grid's types are read fr
 )
 from scorecards.packs.paging import page_digits, placeholder, render_with_page_numbers
 from scorecards.packs.svg import chart_legend, indicator_chart_svg
+from scorecards.packs.svg_text import install as install_svg_text
 from scorecards.rating import Rag
 from scorecards.rows import Scorecard
 from scorecards.spc import METHOD
@@ -339,6 +340,7 @@ def scorecard_pdf_render(
     with _listening_to_layout(counter):
         from weasyprint import CSS, HTML  # imported here: its first import logs every built-in stylesheet
 
+        install_svg_text()  # the charts' labels drawn a string at a time (svg_text.py)
         fetcher = _url_fetcher()
         stylesheets = [CSS(filename=str(stylesheet), url_fetcher=fetcher)]
         if draft:
