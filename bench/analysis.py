@@ -100,8 +100,10 @@ ANALYSIS: dict[str, tuple[str, str]] = {
     ),
     "meeting_pack.time": (
         "WeasyPrint laying out the 60 indicators' pages plus the plans' progress and the challenge log, on one "
-        "core; the first of the runs includes loading WeasyPrint and its fonts.",
-        "As for the board pack: fewer layout passes, fewer SVG nodes, or sections rendered in parallel.",
+        "core, laid out once (page numbers written after layout, packs/paging.py); the first of the runs "
+        "includes loading WeasyPrint and its fonts. It moves by seconds with the machine's load.",
+        "Measure on an idle machine first. Then: the plans' tables (the time a meeting pack takes over a board "
+        "pack), or sections rendered in parallel processes and joined.",
     ),
     "scorecard.page.6": _PAGE,
     "scorecard.page.13": _PAGE,
@@ -141,13 +143,12 @@ ANALYSIS: dict[str, tuple[str, str]] = {
         "updates can be HOT (no new index entries); drop its authority_id index, a prefix of two others.",
     ),
     "pack.time": (
-        "WeasyPrint, on one core (cProfile of a render): laying out is half of it, 39 pages laid out 51 times "
-        "because the contents and the grid's page references (target-counter) need a second layout pass, with "
-        "the grid table and Pango's line breaking the largest parts; drawing the 60 SVG charts about 13%; the "
-        "CSS cascade about 12%. The queries (scorecard_build, pack_data_as_of) are under a second.",
-        "Lay out once: page numbers from the first pass rather than target-counter; fewer SVG nodes per chart; "
-        "or render the indicator sections in parallel processes and join the PDFs. The pack is made by the "
-        "Celery worker with a progress bar, so a slow pack does not hold a page.",
+        "WeasyPrint on one core, each page laid out once (packs/paging.py writes the page references into the "
+        "laid-out pages; target-counter() laid 39 pages out 51 times): laying out the grid table and the "
+        "indicator panels, Pango's line breaking, the CSS cascade; the charts' text is drawn a string at a time "
+        "(packs/svg_text.py). The queries (scorecard_build, pack_data_as_of) are under a second.",
+        "Render the indicator sections in parallel processes and join the PDFs. The pack is made by the Celery "
+        "worker with a progress bar, so a slow pack does not hold a page.",
     ),
     "comparison.league": (
         "Rendering: the league's two queries take a few milliseconds (with benchmark_indicator_year); the "
