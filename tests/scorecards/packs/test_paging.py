@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -16,6 +14,8 @@ from scorecards.core import selectors
 from scorecards.models import Target
 from scorecards.packs import paging, pdf
 
+from .test_pdf import page_texts
+
 NOVEMBER = datetime.date(2020, 11, 1)
 MONTHS = ["2020-06", "2020-07", "2020-08", "2020-09", "2020-10", "2020-11"]
 SECTIONS = ["Profile", "Health", "Education", "Placement"]
@@ -23,19 +23,6 @@ COMMENTARY = (
     "Illustrative commentary long enough to take room on the page, so that the parts of the pack spread over "
     "several pages and the page numbers have something to tell. "
 ) * 3
-
-
-def page_texts(content: bytes, tmp_path) -> list[str]:
-    """Each page's text by poppler's pdftotext, whitespace folded; skipped without poppler, failed in CI."""
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("pdftotext (Debian's poppler-utils) is required in CI to read the packs' text")
-        pytest.skip("pdftotext is not installed: apt-get install poppler-utils to read the packs' text")
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(content)
-    result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True)
-    pages = result.stdout.split("\f")
-    return [" ".join(page.split()) for page in pages if page.strip()]
 
 
 def layout_lines(content: bytes, tmp_path, page: int) -> list[str]:

@@ -39,8 +39,8 @@ def chart_svgs(html: str) -> list[str]:
     return [base64.b64decode(data).decode() for data in found]
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
-    """The text of the PDF by poppler's pdftotext, whitespace folded.
+def page_texts(content: bytes, tmp_path) -> list[str]:
+    """Each page's text by poppler's pdftotext, whitespace folded.
 
     Without poppler the test is skipped, saying why; in CI (which installs it, .ci/run) it fails instead.
     """
@@ -51,7 +51,12 @@ def pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "pack.pdf"
     path.write_bytes(content)
     result = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True)
-    return " ".join(result.stdout.split())
+    return [" ".join(page.split()) for page in result.stdout.split("\f") if page.strip()]
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    """The text of the whole PDF, whitespace folded (see ``page_texts``)."""
+    return " ".join(page_texts(content, tmp_path))
 
 
 @pytest.fixture
